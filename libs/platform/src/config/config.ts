@@ -1,0 +1,222 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { parse as parseEnvFile } from 'dotenv';
+
+export type Shape = 'embedded' | 'production';
+export type DatabaseDialect = 'sqlite' | 'mysql';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface DatabaseConfig {
+  readonly dialect: DatabaseDialect;
+  /** The URL as given, for connecting; never log it (it may carry a password). */
+  readonly url: string;
+  /** SQLite file path when the dialect is sqlite. */
+  readonly sqlitePath?: string;
+}
+
+/** The whole bootstrap configuration of a Steward process, validated once. */
+export interface StewardConfig {
+  readonly shape: Shape;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly worker: { readonly httpHost: string; readonly httpPort: number };
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly storageDir: string;
+  readonly secretsFile: string;
+  readonly database: DatabaseConfig;
+  readonly redisUrl?: string;
+  readonly migrateOnBoot: boolean;
+  readonly log: { readonly level: LogLevel };
+  readonly shutdownTimeoutMs: number;
+  readonly bcryptCost: number;
+  readonly bodyLimitBytes: number;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** A configuration that cannot be used; the message names every variable at fault. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Environment) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number, what: string): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      this.problems.push(`${name}: expected ${what} (${min}–${max}), got "${value}"`);
+      return fallback;
+    }
+    return Number(value);
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(value)) return true;
+    if (['false', '0', 'no', 'off'].includes(value)) return false;
+    this.problems.push(`${name}: expected true or false, got "${value}"`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.problems.push(`${name}: expected one of ${allowed.join(', ')}, got "${value}"`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  url(name: string, protocols: readonly string[]): URL | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      this.problems.push(`${name}: expected a URL (${protocols.join(' or ')}), got something else`);
+      return undefined;
+    }
+    if (!protocols.includes(url.protocol)) {
+      this.problems.push(
+        `${name}: expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}, got ${url.protocol}//…`,
+      );
+      return undefined;
+    }
+    return url;
+  }
+}
+
+function absolute(path: string, base: string): string {
+  return isAbsolute(path) ? path : resolve(base, path);
+}
+
+function readDatabase(reader: Reader, dataDir: string, cwd: string): DatabaseConfig {
+  const defaultPath = resolve(dataDir, 'steward.sqlite');
+  const raw = reader.raw('DATABASE_URL');
+  if (raw === undefined) {
+    return { dialect: 'sqlite', url: `sqlite:${defaultPath}`, sqlitePath: defaultPath };
+  }
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') {
+      reader.problems.push('DATABASE_URL: expected sqlite:/path/to/file.sqlite, got no path');
+      return { dialect: 'sqlite', url: `sqlite:${defaultPath}`, sqlitePath: defaultPath };
+    }
+    const sqlitePath = absolute(path, cwd);
+    return { dialect: 'sqlite', url: `sqlite:${sqlitePath}`, sqlitePath };
+  }
+  const url = reader.url('DATABASE_URL', ['mysql:', 'mariadb:']);
+  if (url === undefined) {
+    return { dialect: 'sqlite', url: `sqlite:${defaultPath}`, sqlitePath: defaultPath };
+  }
+  if (url.pathname.length <= 1) {
+    reader.problems.push('DATABASE_URL: expected a database name, as in mysql://user:pass@host:3306/steward');
+  }
+  return { dialect: 'mysql', url: raw };
+}
+
+export interface LoadConfigOptions {
+  /** The process environment; defaults to `process.env`. */
+  readonly env?: Environment;
+  /** Directory that relative paths are resolved against; defaults to the working directory. */
+  readonly cwd?: string;
+}
+
+/**
+ * Reads and validates the configuration from the environment and the optional env file named
+ * by STEWARD_CONFIG. Variables set in the environment win over the file. Throws ConfigError.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
+  const processEnv = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const env = { ...readEnvFile(processEnv, cwd), ...definedOnly(processEnv) };
+  const reader = new Reader(env);
+
+  const dataDir = absolute(reader.string('STEWARD_DATA_DIR', './data'), cwd);
+  const port = reader.integer('STEWARD_HTTP_PORT', 3000, 1, 65535, 'a TCP port');
+  const database = readDatabase(reader, dataDir, cwd);
+  const redis = reader.url('REDIS_URL', ['redis:', 'rediss:']);
+  const publicUrl = reader.url('STEWARD_PUBLIC_URL', ['http:', 'https:']);
+  const shape: Shape = database.dialect === 'mysql' && redis ? 'production' : 'embedded';
+
+  const config: StewardConfig = {
+    shape,
+    http: { host: reader.string('STEWARD_HTTP_HOST', '127.0.0.1'), port },
+    worker: {
+      httpHost: reader.string('STEWARD_WORKER_HTTP_HOST', '127.0.0.1'),
+      httpPort: reader.integer('STEWARD_WORKER_HTTP_PORT', 3001, 0, 65535, 'a TCP port, or 0 for none'),
+    },
+    publicUrl: (publicUrl?.toString() ?? `http://localhost:${port}/`).replace(/\/$/, ''),
+    dataDir,
+    storageDir: absolute(reader.string('STEWARD_STORAGE_DIR', resolve(dataDir, 'storage')), cwd),
+    secretsFile: absolute(reader.string('STEWARD_SECRETS_FILE', resolve(dataDir, 'secrets.json')), cwd),
+    database,
+    redisUrl: redis ? reader.raw('REDIS_URL') : undefined,
+    migrateOnBoot: reader.boolean('STEWARD_MIGRATE_ON_BOOT', true),
+    log: {
+      level: reader.oneOf<LogLevel>('STEWARD_LOG_LEVEL', 'info', [
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
+      ]),
+    },
+    shutdownTimeoutMs: reader.integer('STEWARD_SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000, 'milliseconds'),
+    bcryptCost: reader.integer('STEWARD_BCRYPT_COST', 12, 10, 15, 'a bcrypt cost factor'),
+    bodyLimitBytes: reader.integer('STEWARD_HTTP_BODY_LIMIT', 1_048_576, 1_024, 104_857_600, 'bytes'),
+  };
+  if (database.dialect === 'mysql' && !redis) {
+    reader.problems.push(
+      'REDIS_URL: required when DATABASE_URL points at MySQL/MariaDB (the production shape runs jobs on Redis)',
+    );
+  }
+  if (redis && database.dialect === 'sqlite') {
+    reader.problems.push(
+      'REDIS_URL: set, but DATABASE_URL is SQLite; the production shape needs both MySQL/MariaDB and Redis',
+    );
+  }
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return Object.freeze(config);
+}
+
+function definedOnly(env: Environment): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+function readEnvFile(env: Environment, cwd: string): Record<string, string> {
+  const file = env.STEWARD_CONFIG?.trim();
+  if (!file) return {};
+  const path = absolute(file, cwd);
+  if (!existsSync(path)) {
+    throw new ConfigError([`STEWARD_CONFIG: expected a readable env file, but ${path} does not exist`]);
+  }
+  try {
+    return parseEnvFile(readFileSync(path));
+  } catch (error) {
+    throw new ConfigError([`STEWARD_CONFIG: cannot read ${path}: ${(error as Error).message}`]);
+  }
+}

@@ -56,7 +56,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses MySQL without Redis', () => {
-    expect(problemsOf({ DATABASE_URL: 'mysql://u:p@db/steward' })[0]).toMatch(/^REDIS_URL: required/);
+    expect(problemsOf({ DATABASE_URL: 'mysql://u:p@db/steward' })[0]).toMatch(
+      /^REDIS_URL: required/,
+    );
   });
 
   it('never echoes a database password in a problem', () => {

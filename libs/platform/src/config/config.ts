@@ -25,6 +25,8 @@ export interface StewardConfig {
   readonly secretsFile: string;
   readonly database: DatabaseConfig;
   readonly redisUrl?: string;
+  /** Key prefix in Redis, so that installations or test runs can share one server. */
+  readonly redisPrefix: string;
   readonly migrateOnBoot: boolean;
   readonly log: { readonly level: LogLevel };
   readonly shutdownTimeoutMs: number;
@@ -85,6 +87,16 @@ class Reader {
     return value as T;
   }
 
+  prefix(name: string, fallback: string): string {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(value)) {
+      this.problems.push(`${name}: expected 1–32 letters, digits, '-' or '_', got "${value}"`);
+      return fallback;
+    }
+    return value;
+  }
+
   url(name: string, protocols: readonly string[]): URL | undefined {
     const value = this.raw(name);
     if (value === undefined) return undefined;
@@ -129,7 +141,9 @@ function readDatabase(reader: Reader, dataDir: string, cwd: string): DatabaseCon
     return { dialect: 'sqlite', url: `sqlite:${defaultPath}`, sqlitePath: defaultPath };
   }
   if (url.pathname.length <= 1) {
-    reader.problems.push('DATABASE_URL: expected a database name, as in mysql://user:pass@host:3306/steward');
+    reader.problems.push(
+      'DATABASE_URL: expected a database name, as in mysql://user:pass@host:3306/steward',
+    );
   }
   return { dialect: 'mysql', url: raw };
 }
@@ -163,14 +177,24 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
     http: { host: reader.string('STEWARD_HTTP_HOST', '127.0.0.1'), port },
     worker: {
       httpHost: reader.string('STEWARD_WORKER_HTTP_HOST', '127.0.0.1'),
-      httpPort: reader.integer('STEWARD_WORKER_HTTP_PORT', 3001, 0, 65535, 'a TCP port, or 0 for none'),
+      httpPort: reader.integer(
+        'STEWARD_WORKER_HTTP_PORT',
+        3001,
+        0,
+        65535,
+        'a TCP port, or 0 for none',
+      ),
     },
     publicUrl: (publicUrl?.toString() ?? `http://localhost:${port}/`).replace(/\/$/, ''),
     dataDir,
     storageDir: absolute(reader.string('STEWARD_STORAGE_DIR', resolve(dataDir, 'storage')), cwd),
-    secretsFile: absolute(reader.string('STEWARD_SECRETS_FILE', resolve(dataDir, 'secrets.json')), cwd),
+    secretsFile: absolute(
+      reader.string('STEWARD_SECRETS_FILE', resolve(dataDir, 'secrets.json')),
+      cwd,
+    ),
     database,
     redisUrl: redis ? reader.raw('REDIS_URL') : undefined,
+    redisPrefix: reader.prefix('STEWARD_REDIS_PREFIX', 'steward'),
     migrateOnBoot: reader.boolean('STEWARD_MIGRATE_ON_BOOT', true),
     log: {
       level: reader.oneOf<LogLevel>('STEWARD_LOG_LEVEL', 'info', [
@@ -183,9 +207,21 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
         'silent',
       ]),
     },
-    shutdownTimeoutMs: reader.integer('STEWARD_SHUTDOWN_TIMEOUT_MS', 25_000, 1_000, 600_000, 'milliseconds'),
+    shutdownTimeoutMs: reader.integer(
+      'STEWARD_SHUTDOWN_TIMEOUT_MS',
+      25_000,
+      1_000,
+      600_000,
+      'milliseconds',
+    ),
     bcryptCost: reader.integer('STEWARD_BCRYPT_COST', 12, 10, 15, 'a bcrypt cost factor'),
-    bodyLimitBytes: reader.integer('STEWARD_HTTP_BODY_LIMIT', 1_048_576, 1_024, 104_857_600, 'bytes'),
+    bodyLimitBytes: reader.integer(
+      'STEWARD_HTTP_BODY_LIMIT',
+      1_048_576,
+      1_024,
+      104_857_600,
+      'bytes',
+    ),
   };
   if (database.dialect === 'mysql' && !redis) {
     reader.problems.push(
@@ -212,7 +248,9 @@ function readEnvFile(env: Environment, cwd: string): Record<string, string> {
   if (!file) return {};
   const path = absolute(file, cwd);
   if (!existsSync(path)) {
-    throw new ConfigError([`STEWARD_CONFIG: expected a readable env file, but ${path} does not exist`]);
+    throw new ConfigError([
+      `STEWARD_CONFIG: expected a readable env file, but ${path} does not exist`,
+    ]);
   }
   try {
     return parseEnvFile(readFileSync(path));

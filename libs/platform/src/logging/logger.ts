@@ -15,7 +15,11 @@ const REDACT_PATHS = [
   'headers.cookie',
 ];
 
-export function createLogger(level: LogLevel, destination?: DestinationStream, name = 'steward'): Logger {
+export function createLogger(
+  level: LogLevel,
+  destination?: DestinationStream,
+  name = 'steward',
+): Logger {
   return pino(
     {
       name,
@@ -32,6 +36,9 @@ export function createLogger(level: LogLevel, destination?: DestinationStream, n
     destination ?? pino.destination({ fd: 1, sync: false }),
   );
 }
+
+/** Polled by load balancers and Prometheus: not worth a log line each. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -61,6 +68,6 @@ export function httpLoggingOptions(logger: Logger): PinoHttpOptions {
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    autoLogging: { ignore: (req) => PROBES.has(req.url ?? '') },
   };
 }

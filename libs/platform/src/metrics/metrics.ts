@@ -48,5 +48,4 @@ export class Metrics {
     await Promise.all(this.collectors.map((c) => c().catch(() => undefined)));
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
-
 }

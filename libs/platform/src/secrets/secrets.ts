@@ -51,7 +51,10 @@ function parse(path: string, text: string): Secrets {
       key: Buffer.from(k.key, 'base64'),
       createdAt: k.createdAt,
     }));
-    return { sessionSecret: content.sessionSecret, keyring: new Keyring(keys, content.keyring.current) };
+    return {
+      sessionSecret: content.sessionSecret,
+      keyring: new Keyring(keys, content.keyring.current),
+    };
   } catch (error) {
     throw new SecretsError(`${path}: ${(error as Error).message}`);
   }
@@ -59,7 +62,8 @@ function parse(path: string, text: string): Secrets {
 
 /** Reads the secrets file, refusing one that group or others can read. */
 export function readSecrets(path: string): Secrets {
-  if (!existsSync(path)) throw new SecretsError(`${path} does not exist; start the server once or run steward doctor`);
+  if (!existsSync(path))
+    throw new SecretsError(`${path} does not exist; start the server once or run steward doctor`);
   const problem = looseModeProblem(path);
   if (problem) throw new SecretsError(problem);
   return parse(path, readFileSync(path, 'utf8'));

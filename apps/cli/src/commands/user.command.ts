@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { NestFactory } from '@nestjs/core';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { IdentityModule, UserError, UserService } from '@steward/identity';
+import { PersistenceModule } from '@steward/persistence';
+import { PlatformModule, type PlatformOptions } from '@steward/platform';
+import { prepareProcess, StartupError, EXIT, stewardSchema } from '@steward/runtime';
+import { readStdin, say } from './output';
+
+@Module({})
+class UserCommandModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    return {
+      module: UserCommandModule,
+      imports: [PlatformModule.forRoot(options), PersistenceModule.forRoot(stewardSchema), IdentityModule],
+    };
+  }
+}
+
+export function registerUser(program: Command): void {
+  const user = program.command('user').description('manage user accounts');
+  user
+    .command('create-admin')
+    .description('create an administrator; prints a one-time password unless --password-stdin is given')
+    .requiredOption('--email <email>', 'email address of the new administrator')
+    .option('--name <name>', 'display name')
+    .option('--password-stdin', 'read the password from standard input (12 to 128 characters)')
+    .action(async (options: { email: string; name?: string; passwordStdin?: boolean }) => {
+      const password = options.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
+      const prepared = prepareProcess('steward', 'warn');
+      const app = await NestFactory.createApplicationContext(UserCommandModule.forRoot(prepared), { logger: false });
+      try {
+        const created = await app.get(UserService).createAdmin({ email: options.email, name: options.name, password });
+        say(`created administrator ${created.user.email} (id ${created.user.id})`);
+        if (created.oneTimePassword) {
+          say(`one-time password: ${created.oneTimePassword}`);
+          say('it is shown only now and must be changed at the first sign-in');
+        }
+      } catch (error) {
+        if (error instanceof UserError) {
+          throw new StartupError(`cannot create the administrator: ${error.message}`, EXIT.usage);
+        }
+        throw error;
+      } finally {
+        await app.close();
+      }
+    });
+}

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import { runMain } from '@steward/runtime';
+import { registerDoctor } from './commands/doctor.command';
+import { registerKeys } from './commands/keys.command';
+import { registerMigrate } from './commands/migrate.command';
+import { registerUser } from './commands/user.command';
+
+runMain('steward', async () => {
+  const program = new Command('steward')
+    .description('Administer a Steward help desk installation')
+    .showHelpAfterError()
+    .exitOverride();
+  registerMigrate(program);
+  registerDoctor(program);
+  registerUser(program);
+  registerKeys(program);
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 64);
+    throw error;
+  }
+});

@@ -1,0 +1,48 @@
+import { NotPersonal, Personal } from '@steward/persistence';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export type UserRole = 'admin' | 'agent' | 'end-user';
+
+@Entity('users')
+export class UserEntity {
+  @NotPersonal()
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number;
+
+  @Personal('identifier')
+  @Index('uq_users_email', { unique: true })
+  @Column({ type: 'varchar', length: 320, nullable: true })
+  email!: string | null;
+
+  @Personal('identifier')
+  @Column({ type: 'varchar', length: 255 })
+  name!: string;
+
+  @NotPersonal()
+  @Column({ type: 'varchar', length: 32 })
+  role!: UserRole;
+
+  @Personal('credential')
+  @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true })
+  passwordHash!: string | null;
+
+  @NotPersonal()
+  @Column({ name: 'password_must_change', type: 'boolean', default: false })
+  passwordMustChange!: boolean;
+
+  @NotPersonal()
+  @Column({ type: 'boolean', default: true })
+  active!: boolean;
+
+  @NotPersonal('set when the user was erased; the row stays as a tombstone')
+  @Column({ name: 'erased_at', type: 'datetime', precision: 3, nullable: true })
+  erasedAt!: Date | null;
+
+  @NotPersonal()
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt!: Date;
+
+  @NotPersonal()
+  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
+  updatedAt!: Date;
+}

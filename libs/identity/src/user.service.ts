@@ -1,0 +1,90 @@
+import { randomInt } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '@steward/platform';
+import { PasswordHasher } from './password-hasher';
+import type { UserEntity } from './user.entity';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, UserError } from './user.errors';
+import { UserRepository } from './user.repository';
+
+export const FIRST_ADMIN_EMAIL = 'admin@localhost';
+
+const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/;
+
+export interface CreateAdminInput {
+  readonly email: string;
+  readonly name?: string;
+  /** When absent, a one-time password is generated and must be changed at first sign-in. */
+  readonly password?: string;
+}
+
+export interface CreatedAdmin {
+  readonly user: UserEntity;
+  /** Set when the password was generated: show it once, never store or log it. */
+  readonly oneTimePassword?: string;
+}
+
+/** A random password of 20 characters from an unambiguous alphabet (~115 bits). */
+export function generateOneTimePassword(): string {
+  let out = '';
+  for (let i = 0; i < 20; i++) out += PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)];
+  return out;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+@Injectable()
+export class UserService {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly clock: Clock,
+  ) {}
+
+  async createAdmin(input: CreateAdminInput): Promise<CreatedAdmin> {
+    const email = normaliseEmail(input.email);
+    if (email.length > 320 || !EMAIL.test(email)) throw UserError.invalid('email', 'is not an email address');
+    const name = (input.name ?? email.split('@')[0] ?? email).trim();
+    if (name.length === 0 || name.length > 255) throw UserError.invalid('name', 'must be 1 to 255 characters');
+    if (input.password !== undefined) checkPassword(input.password);
+    if (await this.users.findByEmail(email)) throw UserError.emailTaken();
+
+    const oneTimePassword = input.password === undefined ? generateOneTimePassword() : undefined;
+    const now = this.clock.now();
+    const user = await this.users.insert({
+      email,
+      name,
+      role: 'admin',
+      passwordHash: await this.hasher.hash(input.password ?? (oneTimePassword as string)),
+      passwordMustChange: oneTimePassword !== undefined,
+      active: true,
+      erasedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return { user, oneTimePassword };
+  }
+
+  /** Creates the first admin when there is none yet; returns it with its one-time password. */
+  async ensureFirstAdmin(): Promise<CreatedAdmin | undefined> {
+    if ((await this.users.countByRole('admin')) > 0) return undefined;
+    try {
+      return await this.createAdmin({ email: FIRST_ADMIN_EMAIL, name: 'Administrator' });
+    } catch (error) {
+      // Another process created it at the same moment; theirs stands.
+      if (error instanceof UserError || (await this.users.countByRole('admin')) > 0) return undefined;
+      throw error;
+    }
+  }
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    throw UserError.invalid(
+      'password',
+      `must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long`,
+    );
+  }
+}

@@ -1,0 +1,6 @@
+export * from './classification';
+export * from './data-source';
+export * from './migrations';
+export * from './persistence.module';
+export * from './schema-types';
+export * from './database';

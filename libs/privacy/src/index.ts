@@ -1,0 +1,2 @@
+export * from './contributor';
+export * from './privacy-registry';

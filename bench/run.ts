@@ -13,7 +13,9 @@ function print(name: string, value: string): void {
   process.stdout.write(`${name.padEnd(48)} ${value}\n`);
 }
 
-async function freshMysqlDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+async function freshMysqlDatabase(
+  serverUrl: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `steward_bench_${randomBytes(4).toString('hex')}`;
   const admin = await createConnection({ uri: serverUrl });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -32,6 +34,8 @@ async function freshMysqlDatabase(serverUrl: string): Promise<{ url: string; dro
 
 async function main(): Promise<void> {
   const env = loadTestEnvironment();
+  // The servers get a minimal environment of their own, never the caller's settings.
+  // eslint-disable-next-line no-restricted-properties -- PATH only, to find the runtime
   const base = { PATH: process.env.PATH ?? '', STEWARD_BCRYPT_COST: '12' };
   process.stdout.write(`Steward benchmarks (medians of ${RUNS} runs; node ${process.version})\n\n`);
 
@@ -41,15 +45,22 @@ async function main(): Promise<void> {
   print('embedded: idle RSS', `${embedded.idleRssMb.toFixed(1)} MB`);
 
   const inProcess: number[] = [];
-  for (let i = 0; i < RUNS; i++) inProcess.push((await queueThroughput('in-process', 100_000)).jobsPerSecond);
+  for (let i = 0; i < RUNS; i++)
+    inProcess.push((await queueThroughput('in-process', 100_000)).jobsPerSecond);
   print('in-process runner: no-op jobs/s (100,000 jobs)', median(inProcess).toFixed(0));
 
   if (!env.mysqlUrl || !env.redisUrl) {
-    process.stdout.write('\nproduction shape skipped: set STEWARD_TEST_MYSQL_URL and STEWARD_TEST_REDIS_URL\n');
+    process.stdout.write(
+      '\nproduction shape skipped: set STEWARD_TEST_MYSQL_URL and STEWARD_TEST_REDIS_URL\n',
+    );
     return;
   }
   const production = await serverStartup(
-    { ...base, REDIS_URL: env.redisUrl, STEWARD_REDIS_PREFIX: `steward-bench-${randomBytes(3).toString('hex')}` },
+    {
+      ...base,
+      REDIS_URL: env.redisUrl,
+      STEWARD_REDIS_PREFIX: `steward-bench-${randomBytes(3).toString('hex')}`,
+    },
     RUNS,
     () => freshMysqlDatabase(env.mysqlUrl as string),
   );
@@ -58,7 +69,8 @@ async function main(): Promise<void> {
   print('production: idle RSS (server)', `${production.idleRssMb.toFixed(1)} MB`);
 
   const bull: number[] = [];
-  for (let i = 0; i < RUNS; i++) bull.push((await queueThroughput('bullmq', 20_000, env.redisUrl)).jobsPerSecond);
+  for (let i = 0; i < RUNS; i++)
+    bull.push((await queueThroughput('bullmq', 20_000, env.redisUrl)).jobsPerSecond);
   print('BullMQ: no-op jobs/s (20,000 jobs)', median(bull).toFixed(0));
 }
 

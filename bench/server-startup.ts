@@ -35,7 +35,11 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
-async function startOnce(env: NodeJS.ProcessEnv, port: number, idleMs: number): Promise<{ ms: number; rss: number }> {
+async function startOnce(
+  env: NodeJS.ProcessEnv,
+  port: number,
+  idleMs: number,
+): Promise<{ ms: number; rss: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, [SERVER], {
     env: { ...env, STEWARD_HTTP_PORT: String(port), STEWARD_LOG_LEVEL: 'warn' },
@@ -72,7 +76,11 @@ export async function serverStartup(
   for (let i = 0; i < runs; i++) {
     const dataDir = mkdtempSync(join(tmpdir(), 'steward-bench-'));
     const database = freshDatabase ? await freshDatabase() : undefined;
-    const env = { ...baseEnv, STEWARD_DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url } : {}) };
+    const env = {
+      ...baseEnv,
+      STEWARD_DATA_DIR: dataDir,
+      ...(database ? { DATABASE_URL: database.url } : {}),
+    };
     try {
       cold.push((await startOnce(env, 39_100 + i, 0)).ms);
       const second = await startOnce(env, 39_200 + i, 3_000);
@@ -89,5 +97,5 @@ export async function serverStartup(
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

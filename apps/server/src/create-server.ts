@@ -9,7 +9,9 @@ import { httpMetrics } from './http/metrics.middleware';
 import { ServerModule } from './server.module';
 
 /** Builds the configured HTTP application (not yet listening); used by main and by tests. */
-export async function createServer(options: Omit<CoreOptions, 'consumeJobs'>): Promise<INestApplication> {
+export async function createServer(
+  options: Omit<CoreOptions, 'consumeJobs'>,
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ServerModule.forRoot(options), {
     bufferLogs: true,
     bodyParser: false,

@@ -28,7 +28,11 @@ runMain('steward-server', async () => {
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   logger.info(
-    { shape: config.shape, url: `http://${config.http.host}:${config.http.port}`, startupMs: Math.round(ms) },
+    {
+      shape: config.shape,
+      url: `http://${config.http.host}:${config.http.port}`,
+      startupMs: Math.round(ms),
+    },
     'Steward is ready',
   );
 });

@@ -42,7 +42,10 @@ describe('HTTP server', () => {
 
   it('answers /readyz with 200 and every check up', async () => {
     const res = await fetch(`${base}/readyz`);
-    const body = (await res.json()) as { status: string; checks: Record<string, { status: string }> };
+    const body = (await res.json()) as {
+      status: string;
+      checks: Record<string, { status: string }>;
+    };
     expect(res.status).toBe(200);
     const expected = ['database', 'migrations', 'storage'];
     if (loadTestEnvironment().shape === 'production') expected.push('redis');
@@ -55,7 +58,9 @@ describe('HTTP server', () => {
     const res = await fetch(`${base}/metrics`);
     const text = await res.text();
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(text).toMatch(/steward_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="2xx"\} \d+/);
+    expect(text).toMatch(
+      /steward_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="2xx"\} \d+/,
+    );
     expect(text).toContain('steward_jobs_total');
     expect(text).toContain('steward_queue_depth');
   });
@@ -73,7 +78,10 @@ describe('HTTP server', () => {
       body: '{"user": {',
     });
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toEqual({ error: 'InvalidRequest', description: 'The request body is not valid JSON' });
+    expect(await malformed.json()).toEqual({
+      error: 'InvalidRequest',
+      description: 'The request body is not valid JSON',
+    });
 
     const huge = await fetch(`${base}/api/v2/users.json`, {
       method: 'POST',
@@ -88,7 +96,9 @@ describe('HTTP server', () => {
     expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const given = await fetch(`${base}/healthz`, { headers: { 'x-request-id': 'trace-1234' } });
     expect(given.headers.get('x-request-id')).toBe('trace-1234');
-    const hostile = await fetch(`${base}/healthz`, { headers: { 'x-request-id': 'x"; drop table' } });
+    const hostile = await fetch(`${base}/healthz`, {
+      headers: { 'x-request-id': 'x"; drop table' },
+    });
     expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -111,13 +121,18 @@ describe('HTTP server', () => {
     });
     await fetch(`${base}/api/v2/users.json`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`a/token:${CANARY.bearer}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`a/token:${CANARY.bearer}`).toString('base64')}`,
+      },
       body: `{"password": "${CANARY.malformed}", `,
     });
 
     const text = logs.text();
     const line = logs.lines().find((l) => l.requestId === 'redaction-check');
-    expect(line).toMatchObject({ req: { method: 'POST', url: '/api/v2/users.json?token=%5Bredacted%5D&page=2' } });
+    expect(line).toMatchObject({
+      req: { method: 'POST', url: '/api/v2/users.json?token=%5Bredacted%5D&page=2' },
+    });
     for (const canary of Object.values(CANARY)) expect(text).not.toContain(canary);
     expect(text).not.toContain(Buffer.from(`a/token:${CANARY.bearer}`).toString('base64'));
   });
@@ -125,7 +140,9 @@ describe('HTTP server', () => {
   it('reports not ready, naming the database, when the database is gone', async () => {
     await app.get(DataSource).destroy();
     const res = await fetch(`${base}/readyz`);
-    const body = (await res.json()) as { checks: Record<string, { status: string; message?: string }> };
+    const body = (await res.json()) as {
+      checks: Record<string, { status: string; message?: string }>;
+    };
     expect(res.status).toBe(503);
     expect(body.checks.database?.status).toBe('down');
     expect(body.checks.database?.message).toBeTruthy();

@@ -22,5 +22,8 @@ runMain('steward-worker', async () => {
   } else {
     await app.init();
   }
-  logger.info({ healthPort: config.worker.httpPort || undefined }, 'Steward worker is running jobs');
+  logger.info(
+    { healthPort: config.worker.httpPort || undefined },
+    'Steward worker is running jobs',
+  );
 });

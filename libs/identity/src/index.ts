@@ -2,7 +2,12 @@ import { CreateUsers1763700000000 } from './migrations/1763700000000-create-user
 import { UserEntity } from './user.entity';
 
 export { IdentityModule } from './identity.module';
-export { UserService, FIRST_ADMIN_EMAIL, type CreateAdminInput, type CreatedAdmin } from './user.service';
+export {
+  UserService,
+  FIRST_ADMIN_EMAIL,
+  type CreateAdminInput,
+  type CreatedAdmin,
+} from './user.service';
 export { UserError, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from './user.errors';
 export { UserEntity, type UserRole } from './user.entity';
 

@@ -45,9 +45,11 @@ export class UserService {
 
   async createAdmin(input: CreateAdminInput): Promise<CreatedAdmin> {
     const email = normaliseEmail(input.email);
-    if (email.length > 320 || !EMAIL.test(email)) throw UserError.invalid('email', 'is not an email address');
+    if (email.length > 320 || !EMAIL.test(email))
+      throw UserError.invalid('email', 'is not an email address');
     const name = (input.name ?? email.split('@')[0] ?? email).trim();
-    if (name.length === 0 || name.length > 255) throw UserError.invalid('name', 'must be 1 to 255 characters');
+    if (name.length === 0 || name.length > 255)
+      throw UserError.invalid('name', 'must be 1 to 255 characters');
     if (input.password !== undefined) checkPassword(input.password);
     if (await this.users.findByEmail(email)) throw UserError.emailTaken();
 
@@ -74,7 +76,8 @@ export class UserService {
       return await this.createAdmin({ email: FIRST_ADMIN_EMAIL, name: 'Administrator' });
     } catch (error) {
       // Another process created it at the same moment; theirs stands.
-      if (error instanceof UserError || (await this.users.countByRole('admin')) > 0) return undefined;
+      if (error instanceof UserError || (await this.users.countByRole('admin')) > 0)
+        return undefined;
       throw error;
     }
   }

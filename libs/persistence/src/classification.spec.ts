@@ -27,13 +27,20 @@ class ProbePerson extends Stamped {
 describe('column classification', () => {
   it('reads a classification, including one inherited from a base class', () => {
     expect(classificationOf(ProbePerson, 'phone')).toEqual({ personal: true, kind: 'contact' });
-    expect(classificationOf(ProbePerson, 'createdAt')).toEqual({ personal: false, reason: undefined });
+    expect(classificationOf(ProbePerson, 'createdAt')).toEqual({
+      personal: false,
+      reason: undefined,
+    });
     expect(classificationOf(ProbePerson, 'forgotten')).toBeUndefined();
   });
 
   it('finds the unclassified column among real TypeORM metadata', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'steward-class-'));
-    const dataSource = new DataSource({ type: 'better-sqlite3', database: join(dir, 'x.sqlite'), entities: [ProbePerson] });
+    const dataSource = new DataSource({
+      type: 'better-sqlite3',
+      database: join(dir, 'x.sqlite'),
+      entities: [ProbePerson],
+    });
     await dataSource.initialize();
     try {
       const unclassified = columnClassifications(dataSource.entityMetadatas)

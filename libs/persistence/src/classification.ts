@@ -1,3 +1,4 @@
+import type { ClassType } from './data-source';
 /**
  * Every column of every entity says whether it holds personal data, and of which kind.
  * The privacy features (export, erasure, retention, the erasure scan) are built on these
@@ -19,7 +20,8 @@ const registry = new WeakMap<object, Map<string, Classification>>();
 
 function classify(classification: Classification): PropertyDecorator {
   return (target, property) => {
-    if (typeof property !== 'string') throw new Error('classified properties must have string names');
+    if (typeof property !== 'string')
+      throw new Error('classified properties must have string names');
     let columns = registry.get(target);
     if (!columns) {
       columns = new Map();
@@ -40,8 +42,12 @@ export function NotPersonal(reason?: string): PropertyDecorator {
 }
 
 /** The classification of an entity property, looked up along the class hierarchy. */
-export function classificationOf(entity: Function, property: string): Classification | undefined {
-  for (let proto: object | null = entity.prototype as object; proto; proto = Object.getPrototypeOf(proto)) {
+export function classificationOf(entity: ClassType, property: string): Classification | undefined {
+  for (
+    let proto: object | null = entity.prototype as object;
+    proto;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
     const found = registry.get(proto)?.get(property);
     if (found) return found;
   }
@@ -49,7 +55,7 @@ export function classificationOf(entity: Function, property: string): Classifica
 }
 
 export interface ColumnRef {
-  readonly entity: Function;
+  readonly entity: ClassType;
   readonly table: string;
   readonly property: string;
   readonly column: string;
@@ -65,18 +71,18 @@ export function columnClassifications(metadatas: readonly EntityMetadataLike[]):
 })[] {
   return metadatas.flatMap((metadata) =>
     metadata.columns.map((column) => ({
-      entity: metadata.target as Function,
+      entity: metadata.target as ClassType,
       table: metadata.tableName,
       property: column.propertyName,
       column: column.databaseName,
-      classification: classificationOf(metadata.target as Function, column.propertyName),
+      classification: classificationOf(metadata.target as ClassType, column.propertyName),
     })),
   );
 }
 
 /** The part of TypeORM's EntityMetadata the classification walk reads. */
 export interface EntityMetadataLike {
-  readonly target: Function | string;
+  readonly target: object | string;
   readonly tableName: string;
   readonly columns: readonly { readonly propertyName: string; readonly databaseName: string }[];
 }

@@ -2,14 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseConfig } from '@steward/platform';
 import { createConnection } from 'mysql2/promise';
-import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 
-export type EntityList = MixedList<Function | string | EntitySchema>;
-export type MigrationList = MixedList<Function | string>;
+/** A class, as TypeORM takes entities and migrations (abstract base classes included). */
+export type ClassType = abstract new (...args: never[]) => unknown;
 
 export interface SchemaParts {
-  readonly entities: readonly Function[];
-  readonly migrations: readonly Function[];
+  readonly entities: readonly ClassType[];
+  readonly migrations: readonly ClassType[];
 }
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
@@ -78,7 +78,10 @@ export function dataSourceOptions(
 }
 
 /** A data source for the configured database (not yet initialised). */
-export async function createDataSource(database: DatabaseConfig, schema: SchemaParts): Promise<DataSource> {
+export async function createDataSource(
+  database: DatabaseConfig,
+  schema: SchemaParts,
+): Promise<DataSource> {
   const flavour = database.dialect === 'mysql' ? await detectMysqlFlavour(database.url) : undefined;
   return new DataSource(dataSourceOptions(database, schema, flavour));
 }

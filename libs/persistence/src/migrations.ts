@@ -24,7 +24,9 @@ export async function pendingMigrations(dataSource: DataSource): Promise<string[
   try {
     const applied = new Set<string>();
     if (await runner.hasTable(MIGRATIONS_TABLE)) {
-      const rows = (await runner.query(`SELECT name FROM ${MIGRATIONS_TABLE}`)) as { name: string }[];
+      const rows = (await runner.query(`SELECT name FROM ${MIGRATIONS_TABLE}`)) as {
+        name: string;
+      }[];
       for (const row of rows) applied.add(row.name);
     }
     return dataSource.migrations.map(migrationName).filter((name) => !applied.has(name));
@@ -49,11 +51,16 @@ async function withMigrationLock<T>(dataSource: DataSource, work: () => Promise<
   const runner: QueryRunner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    const [row] = (await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [LOCK_NAME, LOCK_WAIT_SECONDS])) as {
+    const [row] = (await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [
+      LOCK_NAME,
+      LOCK_WAIT_SECONDS,
+    ])) as {
       acquired: number | null;
     }[];
     if (row?.acquired !== 1) {
-      throw new Error(`could not take the migration lock within ${LOCK_WAIT_SECONDS} s; is another migration stuck?`);
+      throw new Error(
+        `could not take the migration lock within ${LOCK_WAIT_SECONDS} s; is another migration stuck?`,
+      );
     }
     try {
       return await work();

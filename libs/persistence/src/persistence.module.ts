@@ -30,13 +30,16 @@ export async function openDatabase(
       break;
     } catch (error) {
       if (attempt >= CONNECT_ATTEMPTS) throw error;
-      logger.warn(`database not reachable (${(error as Error).message}); retrying (${attempt}/${CONNECT_ATTEMPTS})`);
+      logger.warn(
+        `database not reachable (${(error as Error).message}); retrying (${attempt}/${CONNECT_ATTEMPTS})`,
+      );
       await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
     }
   }
   try {
     const applied = await prepareSchema(dataSource, config.migrateOnBoot);
-    if (applied.length > 0) logger.log(`applied ${applied.length} migration(s): ${applied.join(', ')}`);
+    if (applied.length > 0)
+      logger.log(`applied ${applied.length} migration(s): ${applied.join(', ')}`);
   } catch (error) {
     await dataSource.destroy();
     throw error;
@@ -81,11 +84,14 @@ export class PersistenceModule {
           inject: [STEWARD_CONFIG],
           useFactory: (config: StewardConfig) => openDatabase(config, schema),
         },
-        { provide: Database, inject: [DataSource], useFactory: (dataSource: DataSource) => new Database(dataSource) },
+        {
+          provide: Database,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => new Database(dataSource),
+        },
         DatabaseLifecycle,
       ],
       exports: [DataSource, Database],
     };
   }
 }
-

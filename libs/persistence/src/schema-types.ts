@@ -14,7 +14,13 @@ export class PortableColumns {
 
   /** An auto-increment integer primary key (entities: `@PrimaryGeneratedColumn({ type: 'integer' })`). */
   id(name = 'id'): TableColumnOptions {
-    return { name, type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
+    return {
+      name,
+      type: 'integer',
+      isPrimary: true,
+      isGenerated: true,
+      generationStrategy: 'increment',
+    };
   }
 
   /** A reference to another table's id. */

@@ -43,7 +43,7 @@ export interface ErasureResult {
  */
 export interface PersonalDataContributor {
   readonly name: string;
-  readonly covers: readonly Function[];
+  readonly covers: readonly (abstract new (...args: never[]) => unknown)[];
   exportSubject(subject: DataSubject): Promise<ExportPart[]>;
   planErasure(subject: DataSubject): Promise<ErasurePlanItem[]>;
   eraseSubject(subject: DataSubject, tombstone: Tombstone): Promise<ErasureResult[]>;

@@ -29,10 +29,12 @@ export class PrivacyRegistry implements OnModuleInit {
     const contributors: PersonalDataContributor[] = [];
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
-      const type = wrapper.metatype as Function | null;
+      const type = wrapper.metatype as { name: string } | null;
       if (!instance || !type || Reflect.getMetadata(CONTRIBUTOR, type) !== true) continue;
       if (!isContributor(instance)) {
-        throw new Error(`${type.name} is marked as a personal data contributor but does not implement it`);
+        throw new Error(
+          `${type.name} is marked as a personal data contributor but does not implement it`,
+        );
       }
       if (contributors.some((c) => c.name === instance.name)) {
         throw new Error(`two personal data contributors are named ${instance.name}`);

@@ -25,17 +25,25 @@ const fail = (detail: string, hint?: string): Outcome => ({ ok: false, detail, h
 
 function describe(error: unknown): string {
   const e = error as { code?: string; message?: string };
-  return e.code && e.message && !e.message.includes(e.code) ? `${e.message} (${e.code})` : (e.message ?? String(error));
+  return e.code && e.message && !e.message.includes(e.code)
+    ? `${e.message} (${e.code})`
+    : (e.message ?? String(error));
 }
 
 function checkDataDir(config: StewardConfig): Outcome {
   if (!existsSync(config.dataDir)) {
-    return fail(`${config.dataDir} does not exist`, 'start the server once, or create it owned by the Steward user');
+    return fail(
+      `${config.dataDir} does not exist`,
+      'start the server once, or create it owned by the Steward user',
+    );
   }
   try {
     accessSync(config.dataDir, constants.W_OK | constants.R_OK | constants.X_OK);
   } catch {
-    return fail(`${config.dataDir} is not writable by this user`, `chown the directory to the user Steward runs as`);
+    return fail(
+      `${config.dataDir} is not writable by this user`,
+      `chown the directory to the user Steward runs as`,
+    );
   }
   const mode = statSync(config.dataDir).mode & 0o777;
   if (mode & 0o007) {
@@ -49,13 +57,18 @@ function checkDataDir(config: StewardConfig): Outcome {
 
 function checkSecrets(config: StewardConfig): Outcome {
   if (!existsSync(config.secretsFile)) {
-    return fail(`${config.secretsFile} does not exist`, 'start the server once to generate it, or restore it from escrow');
+    return fail(
+      `${config.secretsFile} does not exist`,
+      'start the server once to generate it, or restore it from escrow',
+    );
   }
   const loose = looseModeProblem(config.secretsFile);
   if (loose) return fail(loose, `chmod 600 ${config.secretsFile}`);
   try {
     const secrets = readSecrets(config.secretsFile);
-    return ok(`${config.secretsFile} (mode 0600; ${secrets.keyring.keys.length} key-encryption key(s), current ${secrets.keyring.currentId})`);
+    return ok(
+      `${config.secretsFile} (mode 0600; ${secrets.keyring.keys.length} key-encryption key(s), current ${secrets.keyring.currentId})`,
+    );
   } catch (error) {
     return fail(describe(error), 'restore the secrets file from escrow');
   }
@@ -66,20 +79,30 @@ async function checkStorage(config: StewardConfig): Promise<Outcome> {
   return problem ? fail(problem) : ok(config.storageDir);
 }
 
-async function checkDatabase(config: StewardConfig): Promise<{ database: Outcome; migrations: Outcome }> {
+async function checkDatabase(
+  config: StewardConfig,
+): Promise<{ database: Outcome; migrations: Outcome }> {
   let dataSource;
   try {
     dataSource = await createDataSource(config.database, stewardSchema);
     await dataSource.initialize();
   } catch (error) {
-    const where = config.database.dialect === 'sqlite' ? config.database.sqlitePath : 'the MySQL/MariaDB server';
-    const outcome = fail(`cannot connect to ${where}: ${describe(error)}`, 'check DATABASE_URL and that the database server runs');
+    const where =
+      config.database.dialect === 'sqlite'
+        ? config.database.sqlitePath
+        : 'the MySQL/MariaDB server';
+    const outcome = fail(
+      `cannot connect to ${where}: ${describe(error)}`,
+      'check DATABASE_URL and that the database server runs',
+    );
     return { database: outcome, migrations: fail('not checked: no database connection') };
   }
   try {
-    const [row] = (await dataSource.query(
-      config.database.dialect === 'sqlite' ? 'SELECT sqlite_version() AS version' : 'SELECT VERSION() AS version',
-    )) as { version: string }[];
+    const [row] = await dataSource.query<{ version: string }[]>(
+      config.database.dialect === 'sqlite'
+        ? 'SELECT sqlite_version() AS version'
+        : 'SELECT VERSION() AS version',
+    );
     const database = ok(
       config.database.dialect === 'sqlite'
         ? `SQLite ${row?.version} at ${config.database.sqlitePath}`
@@ -97,7 +120,12 @@ async function checkDatabase(config: StewardConfig): Promise<{ database: Outcome
 }
 
 async function checkRedis(url: string): Promise<Outcome> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   const where = `${redis.options.host ?? '?'}:${redis.options.port ?? '?'}`;
   try {
@@ -114,7 +142,10 @@ async function checkRedis(url: string): Promise<Outcome> {
     }
     return ok(`Redis ${version ?? ''} at ${where} (noeviction)`);
   } catch (error) {
-    return fail(`cannot reach Redis at ${where}: ${describe(error)}`, 'start Redis, or check REDIS_URL');
+    return fail(
+      `cannot reach Redis at ${where}: ${describe(error)}`,
+      'start Redis, or check REDIS_URL',
+    );
   } finally {
     redis.disconnect();
   }
@@ -130,7 +161,10 @@ export async function runDoctor(env?: Record<string, string | undefined>): Promi
     const detail = error instanceof ConfigError ? error.problems.join('; ') : describe(error);
     return [{ name: 'configuration', ok: false, detail, hint: 'see config/steward.example.env' }];
   }
-  const where = config.shape === 'production' ? 'production shape (MySQL/MariaDB + Redis)' : 'embedded shape (SQLite, in-process jobs)';
+  const where =
+    config.shape === 'production'
+      ? 'production shape (MySQL/MariaDB + Redis)'
+      : 'embedded shape (SQLite, in-process jobs)';
   checks.push({ name: 'configuration', ...ok(where) });
   checks.push({ name: 'data directory', ...checkDataDir(config) });
   checks.push({ name: 'secrets', ...checkSecrets(config) });

@@ -18,7 +18,14 @@ export interface PreparedProcess {
 }
 
 /** Exit codes from sysexits(3), so that service managers and MTAs can tell failures apart. */
-export const EXIT = { ok: 0, failure: 1, usage: 64, unavailable: 69, tempfail: 75, config: 78 } as const;
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 64,
+  unavailable: 69,
+  tempfail: 75,
+  config: 78,
+} as const;
 
 /** A failure the operator can fix, reported as one plain line (never a stack trace). */
 export class StartupError extends Error {
@@ -35,7 +42,10 @@ export class StartupError extends Error {
  * Validates the configuration, creates the data directory and loads (or on first start
  * generates) the local secrets. Every Steward process starts here.
  */
-export function prepareProcess(name: string, logLevel?: StewardConfig['log']['level']): PreparedProcess {
+export function prepareProcess(
+  name: string,
+  logLevel?: StewardConfig['log']['level'],
+): PreparedProcess {
   const config = loadConfig();
   // Everything Steward writes (database, secrets, blobs, exports) is for its own user only.
   process.umask(0o077);
@@ -56,8 +66,10 @@ export function prepareProcess(name: string, logLevel?: StewardConfig['log']['le
 /** The one line an operator sees for a failure at start, and the exit code that goes with it. */
 export function describeStartupFailure(error: unknown): { message: string; exitCode: number } {
   if (error instanceof ConfigError) return { message: error.message, exitCode: EXIT.config };
-  if (error instanceof SecretsError) return { message: `secrets: ${error.message}`, exitCode: EXIT.config };
-  if (error instanceof MigrationsPendingError) return { message: error.message, exitCode: EXIT.config };
+  if (error instanceof SecretsError)
+    return { message: `secrets: ${error.message}`, exitCode: EXIT.config };
+  if (error instanceof MigrationsPendingError)
+    return { message: error.message, exitCode: EXIT.config };
   if (error instanceof StartupError) return { message: error.message, exitCode: error.exitCode };
   const message = error instanceof Error ? error.message : String(error);
   return { message, exitCode: EXIT.failure };

@@ -25,6 +25,7 @@ const size = 1024;
 
 async function chunksOf(pieces: readonly Buffer[], chunkSize: number) {
   async function* source(): AsyncGenerator<Buffer> {
+    await Promise.resolve();
     yield* pieces;
   }
   const out: { data: Buffer; final: boolean }[] = [];

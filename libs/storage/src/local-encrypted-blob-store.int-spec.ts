@@ -358,6 +358,7 @@ describe('LocalEncryptedBlobStore on disk', () => {
     it('leaves nothing behind when the source fails half-way', async () => {
       async function* failing(): AsyncGenerator<Buffer> {
         yield randomBytes(3 * CHUNK);
+        await Promise.resolve();
         throw new Error('client went away');
       }
       await expect(store.put(owner, Readable.from(failing()))).rejects.toThrow('client went away');

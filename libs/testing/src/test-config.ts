@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ensureSecrets, loadConfig, loadTestEnvironment, type Secrets, type StewardConfig } from '@steward/platform';
+import {
+  ensureSecrets,
+  loadConfig,
+  loadTestEnvironment,
+  type Secrets,
+  type StewardConfig,
+} from '@steward/platform';
 import { createTestDatabase, requireService, type TestDatabase } from './test-database';
 
 export interface TestSetup {

@@ -45,7 +45,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `steward_t_${randomBytes(5).toString('hex')}`;
   const admin = await createConnection({ uri: serverUrl.toString() });
   try {
-    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await admin.query(
+      `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
   } finally {
     await admin.end();
   }
@@ -72,7 +74,8 @@ export async function truncateAll(dataSource: DataSource): Promise<void> {
   await dataSource.transaction(async (manager) => {
     if (mysql) await manager.query('SET FOREIGN_KEY_CHECKS = 0');
     else await manager.query('PRAGMA defer_foreign_keys = ON');
-    for (const table of tables) await manager.query(`DELETE FROM ${mysql ? `\`${table}\`` : `"${table}"`}`);
+    for (const table of tables)
+      await manager.query(`DELETE FROM ${mysql ? `\`${table}\`` : `"${table}"`}`);
     if (mysql) await manager.query('SET FOREIGN_KEY_CHECKS = 1');
   });
 }

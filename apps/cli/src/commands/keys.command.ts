@@ -4,7 +4,9 @@ import { LocalEncryptedBlobStore } from '@steward/storage';
 import { say } from './output';
 
 export function registerKeys(program: Command): void {
-  const keys = program.command('keys').description('manage the key-encryption keys of the blob store');
+  const keys = program
+    .command('keys')
+    .description('manage the key-encryption keys of the blob store');
   keys
     .command('rotate')
     .description('make a new key-encryption key current and re-wrap every data key with it')
@@ -18,7 +20,9 @@ export function registerKeys(program: Command): void {
       say(`new key-encryption key ${keyring.currentId} is now current`);
       const store = new LocalEncryptedBlobStore(config.storageDir, keyring);
       const result = await store.rewrap(keyring);
-      say(`re-wrapped ${result.rewrapped} data key(s); ${result.unchanged} already used the new key`);
+      say(
+        `re-wrapped ${result.rewrapped} data key(s); ${result.unchanged} already used the new key`,
+      );
       const retired = keyring.keys.map((k) => k.id).filter((id) => id !== keyring.currentId);
       if (retired.length > 0) {
         say(`older keys kept for backups made before today: ${retired.join(', ')}`);

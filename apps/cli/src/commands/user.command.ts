@@ -12,7 +12,11 @@ class UserCommandModule {
   static forRoot(options: PlatformOptions): DynamicModule {
     return {
       module: UserCommandModule,
-      imports: [PlatformModule.forRoot(options), PersistenceModule.forRoot(stewardSchema), IdentityModule],
+      imports: [
+        PlatformModule.forRoot(options),
+        PersistenceModule.forRoot(stewardSchema),
+        IdentityModule,
+      ],
     };
   }
 }
@@ -21,16 +25,24 @@ export function registerUser(program: Command): void {
   const user = program.command('user').description('manage user accounts');
   user
     .command('create-admin')
-    .description('create an administrator; prints a one-time password unless --password-stdin is given')
+    .description(
+      'create an administrator; prints a one-time password unless --password-stdin is given',
+    )
     .requiredOption('--email <email>', 'email address of the new administrator')
     .option('--name <name>', 'display name')
     .option('--password-stdin', 'read the password from standard input (12 to 128 characters)')
     .action(async (options: { email: string; name?: string; passwordStdin?: boolean }) => {
-      const password = options.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
+      const password = options.passwordStdin
+        ? (await readStdin()).replace(/\r?\n$/, '')
+        : undefined;
       const prepared = prepareProcess('steward', 'warn');
-      const app = await NestFactory.createApplicationContext(UserCommandModule.forRoot(prepared), { logger: false });
+      const app = await NestFactory.createApplicationContext(UserCommandModule.forRoot(prepared), {
+        logger: false,
+      });
       try {
-        const created = await app.get(UserService).createAdmin({ email: options.email, name: options.name, password });
+        const created = await app
+          .get(UserService)
+          .createAdmin({ email: options.email, name: options.name, password });
         say(`created administrator ${created.user.email} (id ${created.user.id})`);
         if (created.oneTimePassword) {
           say(`one-time password: ${created.oneTimePassword}`);

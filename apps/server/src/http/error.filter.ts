@@ -21,7 +21,10 @@ const BY_CODE: Record<ErrorCode, { status: number; error: string }> = {
   [ErrorCode.NotFound]: { status: HttpStatus.NOT_FOUND, error: 'RecordNotFound' },
   [ErrorCode.Invalid]: { status: HttpStatus.UNPROCESSABLE_ENTITY, error: 'RecordInvalid' },
   [ErrorCode.Conflict]: { status: HttpStatus.CONFLICT, error: 'RecordInvalid' },
-  [ErrorCode.Unauthenticated]: { status: HttpStatus.UNAUTHORIZED, error: "Couldn't authenticate you" },
+  [ErrorCode.Unauthenticated]: {
+    status: HttpStatus.UNAUTHORIZED,
+    error: "Couldn't authenticate you",
+  },
   [ErrorCode.Forbidden]: { status: HttpStatus.FORBIDDEN, error: 'Forbidden' },
   [ErrorCode.Unavailable]: { status: HttpStatus.SERVICE_UNAVAILABLE, error: 'ServiceUnavailable' },
   [ErrorCode.Internal]: { status: HttpStatus.INTERNAL_SERVER_ERROR, error: 'InternalError' },
@@ -48,7 +51,11 @@ interface BodyParserError {
 
 function isBodyParserError(error: unknown): error is BodyParserError {
   const candidate = error as Partial<BodyParserError> | null;
-  return typeof candidate?.type === 'string' && candidate.type.startsWith('entity.') && typeof candidate.status === 'number';
+  return (
+    typeof candidate?.type === 'string' &&
+    candidate.type.startsWith('entity.') &&
+    typeof candidate.status === 'number'
+  );
 }
 
 /** Maps every error to a status and a Zendesk-style body; unknown errors become a logged 500. */
@@ -60,7 +67,7 @@ export class ErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request & { id?: unknown }>();
     const response = http.getResponse<Response>();
-    const { status, body } = this.describe(error, String(request.id ?? ''));
+    const { status, body } = this.describe(error, typeof request.id === 'string' ? request.id : '');
     if (response.headersSent) return;
     response.status(status).json(body);
   }
@@ -76,7 +83,10 @@ export class ErrorFilter implements ExceptionFilter {
             ]),
           )
         : undefined;
-      return { status: mapped.status, body: { error: mapped.error, description: error.message, details } };
+      return {
+        status: mapped.status,
+        body: { error: mapped.error, description: error.message, details },
+      };
     }
     // Express's body parser reports bad JSON with the parser's message, which can quote the
     // body itself; answer with a fixed description instead.
@@ -91,7 +101,9 @@ export class ErrorFilter implements ExceptionFilter {
         status: parserError.status,
         body: {
           error: BY_STATUS[parserError.status] ?? 'InvalidRequest',
-          description: tooLarge ? 'The request body is too large' : 'The request body is not valid JSON',
+          description: tooLarge
+            ? 'The request body is too large'
+            : 'The request body is not valid JSON',
         },
       };
     }
@@ -109,7 +121,11 @@ export class ErrorFilter implements ExceptionFilter {
     this.logger.error({ err: error, requestId }, 'unhandled error');
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
-      body: { error: 'InternalError', description: 'Something went wrong on our side', request_id: requestId },
+      body: {
+        error: 'InternalError',
+        description: 'Something went wrong on our side',
+        request_id: requestId,
+      },
     };
   }
 }

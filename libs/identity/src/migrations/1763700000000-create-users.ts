@@ -19,7 +19,9 @@ export class CreateUsers1763700000000 implements MigrationInterface {
           c.timestamp('created_at'),
           c.timestamp('updated_at'),
         ],
-        indices: [new TableIndex({ name: 'uq_users_email', columnNames: ['email'], isUnique: true })],
+        indices: [
+          new TableIndex({ name: 'uq_users_email', columnNames: ['email'], isUnique: true }),
+        ],
       }),
     );
   }

@@ -25,8 +25,16 @@ describe('createLogger', () => {
     const logger = createLogger('info', out.stream);
     logger.info(
       {
-        user: { email: 'ann@example.com', password: SECRET, nested: [{ apiKey: SECRET, token: SECRET }] },
-        headers: { authorization: `Bearer ${SECRET}`, cookie: `sid=${SECRET}`, 'user-agent': 'curl' },
+        user: {
+          email: 'ann@example.com',
+          password: SECRET,
+          nested: [{ apiKey: SECRET, token: SECRET }],
+        },
+        headers: {
+          authorization: `Bearer ${SECRET}`,
+          cookie: `sid=${SECRET}`,
+          'user-agent': 'curl',
+        },
         clientSecret: SECRET,
       },
       'signed in',
@@ -36,7 +44,11 @@ describe('createLogger', () => {
     expect(out.text()).not.toContain(SECRET);
     expect(line).toMatchObject({
       msg: 'signed in',
-      user: { email: 'ann@example.com', password: '[redacted]', nested: [{ apiKey: '[redacted]', token: '[redacted]' }] },
+      user: {
+        email: 'ann@example.com',
+        password: '[redacted]',
+        nested: [{ apiKey: '[redacted]', token: '[redacted]' }],
+      },
       headers: { authorization: '[redacted]', cookie: '[redacted]', 'user-agent': 'curl' },
       clientSecret: '[redacted]',
     });
@@ -45,7 +57,10 @@ describe('createLogger', () => {
   it('drops request bodies carried by errors (as body-parser errors carry them)', async () => {
     const out = capture();
     const logger = createLogger('info', out.stream);
-    const error = Object.assign(new SyntaxError('Unexpected token'), { body: `{"password":"${SECRET}"`, status: 400 });
+    const error = Object.assign(new SyntaxError('Unexpected token'), {
+      body: `{"password":"${SECRET}"`,
+      status: 400,
+    });
     logger.error({ err: error }, 'bad request');
     await flushed();
     expect(out.text()).toContain('Unexpected token');
@@ -53,7 +68,9 @@ describe('createLogger', () => {
   });
 
   it('redacts sensitive query parameters in URLs', () => {
-    expect(redactUrl(`/reset?token=${SECRET}&next=/home`)).toBe('/reset?token=%5Bredacted%5D&next=%2Fhome');
+    expect(redactUrl(`/reset?token=${SECRET}&next=/home`)).toBe(
+      '/reset?token=%5Bredacted%5D&next=%2Fhome',
+    );
     expect(redactUrl('/api/v2/tickets.json?page=2')).toBe('/api/v2/tickets.json?page=2');
   });
 });

@@ -16,5 +16,8 @@ export function durableWorkColumns(runner: QueryRunner): TableColumnOptions[] {
 
 /** The index the sweeper's query uses; add it to the same table. */
 export function durableWorkIndex(table: string): TableIndex {
-  return new TableIndex({ name: `ix_${table}_work`, columnNames: ['work_state', 'work_updated_at'] });
+  return new TableIndex({
+    name: `ix_${table}_work`,
+    columnNames: ['work_state', 'work_updated_at'],
+  });
 }

@@ -1,4 +1,9 @@
-import { Injectable, Module, type INestApplicationContext, type OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Module,
+  type INestApplicationContext,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NotPersonal, PersistenceModule, PortableColumns } from '@steward/persistence';
 import { createLogger, loadTestEnvironment, PlatformModule } from '@steward/platform';
@@ -57,10 +62,14 @@ class CreateProbeTables1700000000000 implements MigrationInterface {
         indices: [durableWorkIndex('probe_units')],
       }),
     );
-    await runner.createTable(new Table({ name: 'probe_effects', columns: [c.id(), c.reference('unit_id')] }));
+    await runner.createTable(
+      new Table({ name: 'probe_effects', columns: [c.id(), c.reference('unit_id')] }),
+    );
   }
 
-  async down(): Promise<void> {}
+  down(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /** Holds work after GATE_AT units until the test opens the gate, so the fault lands mid-run. */
@@ -92,7 +101,13 @@ class ProbeWorker implements OnModuleInit {
   constructor(private readonly work: DurableWork) {}
 
   onModuleInit(): void {
-    this.work.register({ entity: ProbeUnit, jobName: JOB, leaseMs: 1_500, staleAfterMs: 200, maxAttempts: 5 });
+    this.work.register({
+      entity: ProbeUnit,
+      jobName: JOB,
+      leaseMs: 1_500,
+      staleAfterMs: 200,
+      maxAttempts: 5,
+    });
   }
 
   @JobHandler({ name: JOB, payload: idPayload, concurrency: 4, attempts: 5, backoffMs: 50 })
@@ -108,8 +123,15 @@ class ProbeWorker implements OnModuleInit {
 function appModule(setup: TestSetup, logs: LogCapture) {
   @Module({
     imports: [
-      PlatformModule.forRoot({ config: setup.config, secrets: setup.secrets, logger: createLogger('warn', logs) }),
-      PersistenceModule.forRoot({ entities: [ProbeUnit, ProbeEffect], migrations: [CreateProbeTables1700000000000] }),
+      PlatformModule.forRoot({
+        config: setup.config,
+        secrets: setup.secrets,
+        logger: createLogger('warn', logs),
+      }),
+      PersistenceModule.forRoot({
+        entities: [ProbeUnit, ProbeEffect],
+        migrations: [CreateProbeTables1700000000000],
+      }),
       QueueModule.forRoot({ consume: true }),
       DurableWorkModule,
     ],
@@ -119,7 +141,11 @@ function appModule(setup: TestSetup, logs: LogCapture) {
   return ProbeAppModule;
 }
 
-async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function until(
+  condition: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -127,14 +153,22 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
   }
 }
 
-async function counts(dataSource: DataSource): Promise<{ done: number; effects: number; distinct: number }> {
-  const [row] = (await dataSource.query(
+async function counts(
+  dataSource: DataSource,
+): Promise<{ done: number; effects: number; distinct: number }> {
+  const [row] = await dataSource.query<
+    { done: number | string; effects: number | string; distinct: number | string }[]
+  >(
     `SELECT
        (SELECT COUNT(*) FROM probe_units WHERE work_state = 'done') AS done,
        (SELECT COUNT(*) FROM probe_effects) AS effects,
        (SELECT COUNT(DISTINCT unit_id) FROM probe_effects) AS "distinct"`,
-  )) as { done: number | string; effects: number | string; distinct: number | string }[];
-  return { done: Number(row?.done), effects: Number(row?.effects), distinct: Number(row?.distinct) };
+  );
+  return {
+    done: Number(row?.done),
+    effects: Number(row?.effects),
+    distinct: Number(row?.distinct),
+  };
 }
 
 /** Deletes every key of this setup's prefix: for Steward, the same as a FLUSHALL. */
@@ -170,7 +204,9 @@ describe('durable work', () => {
   });
 
   async function start(): Promise<INestApplicationContext> {
-    const app = await NestFactory.createApplicationContext(appModule(setup, logs), { logger: false });
+    const app = await NestFactory.createApplicationContext(appModule(setup, logs), {
+      logger: false,
+    });
     await app.init();
     apps.push(app);
     return app;
@@ -181,7 +217,11 @@ describe('durable work', () => {
     const first = await start();
     const dataSource = first.get(DataSource);
     const now = new Date();
-    const rows = Array.from({ length: UNITS }, () => ({ workState: 'pending' as const, workAttempts: 0, workUpdatedAt: now }));
+    const rows = Array.from({ length: UNITS }, () => ({
+      workState: 'pending' as const,
+      workAttempts: 0,
+      workUpdatedAt: now,
+    }));
     const ids: number[] = [];
     for (let i = 0; i < rows.length; i += 200) {
       const result = await dataSource.getRepository(ProbeUnit).insert(rows.slice(i, i + 200));
@@ -190,11 +230,17 @@ describe('durable work', () => {
     await first.get(DurableWork).submit(JOB, ids);
 
     // Midway: GATE_AT units done, a few held in flight, the rest queued.
-    await until(async () => (await counts(dataSource)).done >= GATE_AT && gate.waiters.length > 0, 30_000, 'the gate');
+    await until(
+      async () => (await counts(dataSource)).done >= GATE_AT && gate.waiters.length > 0,
+      30_000,
+      'the gate',
+    );
 
     let current = first;
     if (loadTestEnvironment().shape === 'production') {
-      expect(await wipeRedis(setup.config.redisUrl as string, setup.config.redisPrefix)).toBeGreaterThan(0);
+      expect(
+        await wipeRedis(setup.config.redisUrl as string, setup.config.redisPrefix),
+      ).toBeGreaterThan(0);
       gate.release();
     } else {
       // Stop the in-process runner with jobs queued and in flight, and start a new one.
@@ -224,7 +270,11 @@ describe('durable work', () => {
       JOB,
       ids.map((id) => ({ payload: { id }, jobId: `redelivery-${id}` })),
     );
-    await until(async () => ProbeWorker.handled - handledBefore >= UNITS, 30_000, 'the redeliveries');
+    await until(
+      () => Promise.resolve(ProbeWorker.handled - handledBefore >= UNITS),
+      30_000,
+      'the redeliveries',
+    );
     expect(await counts(currentSource)).toEqual({ done: UNITS, effects: UNITS, distinct: UNITS });
   });
 });

@@ -35,7 +35,10 @@ const SWEEP_BATCH = 500;
 @Injectable()
 export class DurableWork {
   private readonly logger = new Logger('DurableWork');
-  private readonly definitions = new Map<string, DurableWorkDefinition<DurableWorkRow & ObjectLiteral>>();
+  private readonly definitions = new Map<
+    string,
+    DurableWorkDefinition<DurableWorkRow & ObjectLiteral>
+  >();
 
   constructor(
     private readonly db: Database,
@@ -44,11 +47,13 @@ export class DurableWork {
   ) {}
 
   /** Makes a kind of work known to the sweeper. */
-  register<Row extends DurableWorkRow & ObjectLiteral>(definition: DurableWorkDefinition<Row>): void {
+  register<Row extends DurableWorkRow & ObjectLiteral>(
+    definition: DurableWorkDefinition<Row>,
+  ): void {
     if (this.definitions.has(definition.jobName)) {
       throw new Error(`durable work ${definition.jobName} registered twice`);
     }
-    this.definitions.set(definition.jobName, definition as DurableWorkDefinition<DurableWorkRow & ObjectLiteral>);
+    this.definitions.set(definition.jobName, definition);
   }
 
   /** Queues the jobs for units whose rows were just committed (call after the commit). */
@@ -81,9 +86,18 @@ export class DurableWork {
       manager
         .createQueryBuilder()
         .update(table)
-        .set({ workState: 'processing', workClaim: claim, workLeaseUntil: leaseUntil, workUpdatedAt: now, workAttempts: () => 'work_attempts + 1' })
+        .set({
+          workState: 'processing',
+          workClaim: claim,
+          workLeaseUntil: leaseUntil,
+          workUpdatedAt: now,
+          workAttempts: () => 'work_attempts + 1',
+        })
         .where('id = :id', { id })
-        .andWhere("(work_state = 'pending' OR (work_state = 'processing' AND work_lease_until < :now))", { now })
+        .andWhere(
+          "(work_state = 'pending' OR (work_state = 'processing' AND work_lease_until < :now))",
+          { now },
+        )
         .execute(),
     );
     if (!claimed.affected) return 'skipped';
@@ -95,10 +109,17 @@ export class DurableWork {
         const done = await manager
           .createQueryBuilder()
           .update(table)
-          .set({ workState: 'done', workClaim: null, workLeaseUntil: null, workError: null, workUpdatedAt: this.clock.now() })
+          .set({
+            workState: 'done',
+            workClaim: null,
+            workLeaseUntil: null,
+            workError: null,
+            workUpdatedAt: this.clock.now(),
+          })
           .where('id = :id AND work_claim = :claim', { id, claim })
           .execute();
-        if (!done.affected) throw new ClaimLostError(`claim on ${jobName} ${id} lapsed before commit`);
+        if (!done.affected)
+          throw new ClaimLostError(`claim on ${jobName} ${id} lapsed before commit`);
       });
       return 'done';
     } catch (error) {
@@ -118,35 +139,39 @@ export class DurableWork {
     return total;
   }
 
-  private async sweepOne(definition: DurableWorkDefinition<DurableWorkRow & ObjectLiteral>): Promise<number> {
+  private async sweepOne(
+    definition: DurableWorkDefinition<DurableWorkRow & ObjectLiteral>,
+  ): Promise<number> {
     const now = this.clock.now();
     const staleBefore = new Date(now.getTime() - definition.staleAfterMs);
     let total = 0;
     let afterId: string | number = 0;
     for (;;) {
       const from: string | number = afterId;
-      const rows: { id: string | number; attempts: number }[] = await this.db.run(
-        (manager) =>
-          manager
-            .createQueryBuilder()
-            .select(['w.id AS id', 'w.work_attempts AS attempts'])
-            .from(definition.entity, 'w')
-            .where(
-              "((w.work_state = 'pending' AND w.work_updated_at < :staleBefore) OR (w.work_state = 'processing' AND w.work_lease_until < :now))",
-              { staleBefore, now },
-            )
-            .andWhere('w.id > :from', { from })
-            .orderBy('w.id', 'ASC')
-            .limit(SWEEP_BATCH)
-            .getRawMany() as Promise<{ id: string | number; attempts: number }[]>,
+      const rows: { id: string | number; attempts: number }[] = await this.db.run((manager) =>
+        manager
+          .createQueryBuilder()
+          .select(['w.id AS id', 'w.work_attempts AS attempts'])
+          .from(definition.entity, 'w')
+          .where(
+            "((w.work_state = 'pending' AND w.work_updated_at < :staleBefore) OR (w.work_state = 'processing' AND w.work_lease_until < :now))",
+            { staleBefore, now },
+          )
+          .andWhere('w.id > :from', { from })
+          .orderBy('w.id', 'ASC')
+          .limit(SWEEP_BATCH)
+          .getRawMany<{ id: string | number; attempts: number }>(),
       );
       if (rows.length === 0) break;
       await this.queue.enqueueMany(
         definition.jobName,
-        rows.map((r) => ({ payload: { id: r.id }, jobId: jobIdFor(definition.jobName, r.id, Number(r.attempts)) })),
+        rows.map((r) => ({
+          payload: { id: r.id },
+          jobId: jobIdFor(definition.jobName, r.id, Number(r.attempts)),
+        })),
       );
       total += rows.length;
-      afterId = rows[rows.length - 1]!.id;
+      afterId = rows[rows.length - 1].id;
       if (rows.length < SWEEP_BATCH) break;
     }
     if (total > 0) this.logger.log(`re-queued ${total} unit(s) of ${definition.jobName}`);
@@ -167,18 +192,29 @@ export class DurableWork {
         .where('w.id = :id', { id })
         .getRawOne<{ attempts: number }>(),
     );
-    const exhausted = error instanceof PermanentJobError || Number(row?.attempts ?? 0) >= definition.maxAttempts;
-    const message = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
+    const exhausted =
+      error instanceof PermanentJobError || Number(row?.attempts ?? 0) >= definition.maxAttempts;
+    const message = (
+      error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    ).slice(0, 1000);
     await this.db.run((manager) =>
       manager
         .createQueryBuilder()
         .update(this.tableOf(definition))
-        .set({ workState: exhausted ? 'failed' : 'pending', workClaim: null, workLeaseUntil: null, workError: message, workUpdatedAt: this.clock.now() })
+        .set({
+          workState: exhausted ? 'failed' : 'pending',
+          workClaim: null,
+          workLeaseUntil: null,
+          workError: message,
+          workUpdatedAt: this.clock.now(),
+        })
         .where('id = :id AND work_claim = :claim', { id, claim })
         .execute(),
     );
     if (exhausted && !(error instanceof PermanentJobError)) {
-      throw new PermanentJobError(`${definition.jobName} ${id} failed ${definition.maxAttempts} times: ${message}`);
+      throw new PermanentJobError(
+        `${definition.jobName} ${id} failed ${definition.maxAttempts} times: ${message}`,
+      );
     }
   }
 
@@ -188,7 +224,9 @@ export class DurableWork {
     return definition;
   }
 
-  private tableOf(definition: DurableWorkDefinition<DurableWorkRow & ObjectLiteral>): Function {
+  private tableOf(
+    definition: DurableWorkDefinition<DurableWorkRow & ObjectLiteral>,
+  ): new () => DurableWorkRow {
     return definition.entity;
   }
 }

@@ -23,7 +23,9 @@ export class HealthController {
   @Header('Cache-Control', 'no-store')
   async readyz(@Res() res: Response): Promise<void> {
     const report = await this.readiness.report();
-    res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ok' : 'unavailable', checks: report.checks });
+    res
+      .status(report.ready ? 200 : 503)
+      .json({ status: report.ready ? 'ok' : 'unavailable', checks: report.checks });
   }
 
   @Get('metrics')

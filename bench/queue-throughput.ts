@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { Metrics } from '@steward/platform';
 import {
-  BullMqJobQueue,
+  loadBullMqJobQueue,
   InProcessJobQueue,
   type JobQueue,
   JobRegistry,
@@ -49,6 +49,7 @@ export async function queueThroughput(
   let queue: JobQueue;
   if (adapter === 'bullmq') {
     if (redisUrl === undefined) throw new Error('the bullmq queue benchmark needs a Redis URL');
+    const BullMqJobQueue = loadBullMqJobQueue();
     queue = new BullMqJobQueue({ ...tools, redisUrl, prefix });
   } else {
     queue = new InProcessJobQueue(tools);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseConfig } from '@steward/platform';
-import { createConnection } from 'mysql2/promise';
+import type * as MySql from 'mysql2/promise';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 
 /** A class, as TypeORM takes entities and migrations (abstract base classes included). */
@@ -21,7 +21,10 @@ export type MysqlFlavour = 'mysql' | 'mariadb';
  * differently, and TypeORM needs to know which to compare schemas correctly.
  */
 export async function detectMysqlFlavour(url: string): Promise<MysqlFlavour> {
-  const connection = await createConnection({ uri: url, connectTimeout: 10_000 });
+  // Loaded here, not at the top: the embedded shape never needs the MySQL client.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
+  const mysql = require('mysql2/promise') as typeof MySql;
+  const connection = await mysql.createConnection({ uri: url, connectTimeout: 10_000 });
   try {
     const [rows] = await connection.query('SELECT VERSION() AS version');
     const version = (rows as { version: string }[])[0]?.version ?? '';

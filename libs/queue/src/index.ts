@@ -18,6 +18,7 @@ export {
 export { JobHandler } from './job-handler.decorator';
 export { type IdPayload, idPayload, noPayload } from './payloads';
 export { type InProcessJobQueueOptions, InProcessJobQueue } from './in-process-job-queue';
-export { type BullMqJobQueueOptions, BullMqJobQueue } from './bullmq-job-queue';
+export type { BullMqJobQueueOptions, BullMqJobQueue } from './bullmq-job-queue';
+export { loadBullMqJobQueue } from './bullmq-loader';
 export { type QueueModuleOptions, QueueModule } from './queue.module';
 export * from './durable';

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Metrics, Readiness, STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
-import { BullMqJobQueue } from './bullmq-job-queue';
+import { loadBullMqJobQueue } from './bullmq-loader';
 import { InProcessJobQueue } from './in-process-job-queue';
 import { JobRegistry } from './job-definition';
 import { JobHandlerExplorer } from './job-handler.explorer';
@@ -29,6 +29,10 @@ export interface QueueModuleOptions {
 
 const QUEUE_MODULE_OPTIONS = Symbol('QUEUE_MODULE_OPTIONS');
 
+function isRedisBacked(queue: JobQueue): queue is JobQueue & { checkRedis(): Promise<void> } {
+  return typeof (queue as { checkRedis?: unknown }).checkRedis === 'function';
+}
+
 function createJobQueue(
   config: StewardConfig,
   registry: JobRegistry,
@@ -39,6 +43,7 @@ function createJobQueue(
   if (config.redisUrl === undefined) {
     throw new JobQueueError('the production shape runs jobs on Redis, but REDIS_URL is not set');
   }
+  const BullMqJobQueue = loadBullMqJobQueue();
   return new BullMqJobQueue({
     registry,
     metrics,
@@ -74,9 +79,9 @@ class QueueLifecycle
         this.metrics.queueDepth.set({ job }, depth);
       }
     });
-    if (queue instanceof BullMqJobQueue) this.readiness.register('redis', () => queue.checkRedis());
+    if (isRedisBacked(queue)) this.readiness.register('redis', () => queue.checkRedis());
     this.logger.log(
-      `${definitions.length} job handler(s) on ${queue instanceof BullMqJobQueue ? 'BullMQ' : 'the in-process runner'}${this.options.consume ? '' : ' (producing only)'}`,
+      `${definitions.length} job handler(s) on ${isRedisBacked(queue) ? 'BullMQ' : 'the in-process runner'}${this.options.consume ? '' : ' (producing only)'}`,
     );
   }
 

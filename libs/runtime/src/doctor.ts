@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import type * as IORedis from 'ioredis';
 import {
   ConfigError,
   loadConfig,
@@ -120,6 +120,8 @@ async function checkDatabase(
 }
 
 async function checkRedis(url: string): Promise<Outcome> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- only the production shape needs it
+  const { Redis } = require('ioredis') as typeof IORedis;
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 3_000,

@@ -82,6 +82,17 @@ async function checkStorage(config: StewardConfig): Promise<Outcome> {
 async function checkDatabase(
   config: StewardConfig,
 ): Promise<{ database: Outcome; migrations: Outcome }> {
+  const sqlitePath = config.database.sqlitePath;
+  if (sqlitePath !== undefined && !existsSync(sqlitePath)) {
+    // Opening it would create an empty database: report instead, and change nothing.
+    return {
+      database: fail(
+        `no database at ${sqlitePath}`,
+        'start the server once, or run: steward migrate',
+      ),
+      migrations: fail('not checked: no database'),
+    };
+  }
   let dataSource;
   try {
     dataSource = await createDataSource(config.database, stewardSchema);

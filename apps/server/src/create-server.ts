@@ -2,9 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Metrics, STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
-import type { CoreOptions } from '@steward/runtime';
+import { type CoreOptions, nestLogger } from '@steward/runtime';
 import helmet from 'helmet';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { httpMetrics } from './http/metrics.middleware';
 import { ServerModule } from './server.module';
 
@@ -12,11 +11,13 @@ import { ServerModule } from './server.module';
 export async function createServer(
   options: Omit<CoreOptions, 'consumeJobs'>,
 ): Promise<INestApplication> {
+  // Nest logs through pino from its first line, and a failed start (pending migrations, no
+  // database) reaches runMain: one line on stderr and its exit code, not Nest's stack trace.
   const app = await NestFactory.create<NestExpressApplication>(ServerModule.forRoot(options), {
-    bufferLogs: true,
+    logger: nestLogger(options.logger),
+    abortOnError: false,
     bodyParser: false,
   });
-  app.useLogger(app.get(PinoNestLogger));
   const config = app.get<StewardConfig>(STEWARD_CONFIG);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
@@ -24,6 +25,7 @@ export async function createServer(
   app.use(helmet());
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
-  app.enableShutdownHooks();
+  // After a clean shutdown exit 0 (not 143 from re-raising the signal), with the logs flushed.
+  app.enableShutdownHooks([], { useProcessExit: true });
   return app;
 }

@@ -8,7 +8,7 @@ runMain('steward-server', async () => {
   const prepared = prepareProcess('steward-server');
   const { config, logger } = prepared;
   const app = await createServer(prepared);
-  await app.listen(config.http.port, config.http.host);
+  await app.init();
 
   if (config.shape === 'embedded') {
     const created = await app.get(UserService).ensureFirstAdmin();
@@ -26,6 +26,7 @@ runMain('steward-server', async () => {
       );
     }
   }
+  await app.listen(config.http.port, config.http.host);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   logger.info(
     {

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { EXIT, prepareProcess, runMain, StartupError } from '@steward/runtime';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { EXIT, nestLogger, prepareProcess, runMain, StartupError } from '@steward/runtime';
 import { WorkerModule } from './worker.module';
 
 runMain('steward-worker', async () => {
@@ -14,9 +13,14 @@ runMain('steward-worker', async () => {
       EXIT.config,
     );
   }
-  const app = await NestFactory.create(WorkerModule.forRoot(prepared), { bufferLogs: true });
-  app.useLogger(app.get(PinoNestLogger));
-  app.enableShutdownHooks();
+  // Nest logs through pino from its first line, and a failed start (pending migrations, no
+  // database) reaches runMain: one line on stderr and its exit code, not Nest's stack trace.
+  const app = await NestFactory.create(WorkerModule.forRoot(prepared), {
+    logger: nestLogger(logger),
+    abortOnError: false,
+  });
+  // After a clean shutdown exit 0 (not 143 from re-raising the signal), with the logs flushed.
+  app.enableShutdownHooks([], { useProcessExit: true });
   if (config.worker.httpPort > 0) {
     await app.listen(config.worker.httpPort, config.worker.httpHost);
   } else {

@@ -3,6 +3,7 @@ import { UserEntity } from './user.entity';
 
 export { IdentityModule } from './identity.module';
 export {
+  passwordProblem,
   UserService,
   FIRST_ADMIN_EMAIL,
   type CreateAdminInput,

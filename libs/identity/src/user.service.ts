@@ -83,11 +83,15 @@ export class UserService {
   }
 }
 
-function checkPassword(password: string): void {
+/** What is wrong with a new password, or undefined when it may be used. */
+export function passwordProblem(password: string): string | undefined {
   if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
-    throw UserError.invalid(
-      'password',
-      `must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long`,
-    );
+    return `must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long`;
   }
+  return undefined;
+}
+
+function checkPassword(password: string): void {
+  const problem = passwordProblem(password);
+  if (problem) throw UserError.invalid('password', problem);
 }

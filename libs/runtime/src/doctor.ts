@@ -23,8 +23,20 @@ type Outcome = Omit<DoctorCheck, 'name'>;
 const ok = (detail: string): Outcome => ({ ok: true, detail });
 const fail = (detail: string, hint?: string): Outcome => ({ ok: false, detail, hint });
 
+/** Network failures in words, with the system's code kept for searching. */
+const PLAIN: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused: nothing listens at that address and port',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name could not be resolved right now',
+  ETIMEDOUT: 'no answer: the connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ECONNRESET: 'the connection was reset by the server',
+  EACCES: 'permission denied',
+};
+
 function describe(error: unknown): string {
   const e = error as { code?: string; message?: string };
+  if (e.code && PLAIN[e.code]) return `${PLAIN[e.code]} (${e.code})`;
   return e.code && e.message && !e.message.includes(e.code)
     ? `${e.message} (${e.code})`
     : (e.message ?? String(error));
@@ -139,7 +151,12 @@ async function checkRedis(url: string): Promise<Outcome> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  redis.on('error', () => undefined);
+  // ioredis reports the cause (refused, unknown host, auth) on its error event and then fails
+  // the command with a bare "Connection is closed": keep the cause for the message.
+  let cause: unknown;
+  redis.on('error', (error: unknown) => {
+    cause ??= error;
+  });
   const where = `${redis.options.host ?? '?'}:${redis.options.port ?? '?'}`;
   try {
     await redis.connect();
@@ -156,7 +173,7 @@ async function checkRedis(url: string): Promise<Outcome> {
     return ok(`Redis ${version ?? ''} at ${where} (noeviction)`);
   } catch (error) {
     return fail(
-      `cannot reach Redis at ${where}: ${describe(error)}`,
+      `cannot reach Redis at ${where}: ${describe(cause ?? error)}`,
       'start Redis, or check REDIS_URL',
     );
   } finally {

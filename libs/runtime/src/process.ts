@@ -1,8 +1,11 @@
 import { mkdirSync } from 'node:fs';
+import type { LoggerService } from '@nestjs/common';
+import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import {
   ConfigError,
   createLogger,
+  httpLoggingOptions,
   ensureSecrets,
   loadConfig,
   SecretsError,
@@ -82,4 +85,12 @@ export function runMain(name: string, main: () => Promise<void>): void {
     process.stderr.write(`${name}: ${message}\n`);
     process.exit(exitCode);
   });
+}
+
+/**
+ * Nest's logger for a process, writing through pino from the first line, so that a failed
+ * start is logged as JSON and then reported by runMain as one plain line.
+ */
+export function nestLogger(logger: Logger): LoggerService {
+  return new PinoNestLogger(new PinoLogger({ pinoHttp: httpLoggingOptions(logger) }), {});
 }

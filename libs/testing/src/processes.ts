@@ -182,6 +182,14 @@ export class ProcessTracker {
   }
 }
 
+/** Fails, showing what the process printed, unless it exited with `code`. */
+export function expectExitCode(result: CompletedProcess, code: number): void {
+  if (result.code !== code) {
+    const got = result.code ?? `no code (signal ${result.signal ?? 'none'})`;
+    throw new Error(`expected exit code ${code}, got ${got}: ${result.describe()}`);
+  }
+}
+
 /** Calls `check` every `intervalMs` until it returns true; rejects with `message()` at the deadline. */
 export async function pollUntil(
   check: () => boolean | Promise<boolean>,

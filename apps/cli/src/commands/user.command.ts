@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { NestFactory } from '@nestjs/core';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { IdentityModule, UserError, UserService } from '@steward/identity';
+import { IdentityModule, passwordProblem, UserError, UserService } from '@steward/identity';
 import { PersistenceModule } from '@steward/persistence';
 import { PlatformModule, type PlatformOptions } from '@steward/platform';
 import { prepareProcess, StartupError, EXIT, stewardSchema } from '@steward/runtime';
@@ -35,9 +35,16 @@ export function registerUser(program: Command): void {
       const password = options.passwordStdin
         ? (await readStdin()).replace(/\r?\n$/, '')
         : undefined;
+      const problem = password === undefined ? undefined : passwordProblem(password);
+      if (problem) {
+        throw new StartupError(`cannot create the administrator: password ${problem}`, EXIT.usage);
+      }
       const prepared = prepareProcess('steward', 'warn');
+      // abortOnError: false lets a failed start (pending migrations, no database) reach runMain,
+      // which names it and exits 78 or 1; Nest's default exits 1 without a word (logger: false).
       const app = await NestFactory.createApplicationContext(UserCommandModule.forRoot(prepared), {
         logger: false,
+        abortOnError: false,
       });
       try {
         const created = await app

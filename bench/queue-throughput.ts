@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { Metrics } from '@steward/platform';
 import {
+  deleteRedisKeys,
   loadBullMqJobQueue,
   InProcessJobQueue,
   type JobQueue,
@@ -8,7 +9,6 @@ import {
   defineJob,
   idPayload,
 } from '@steward/queue';
-import { Redis } from 'ioredis';
 
 const JOB = 'bench.noop';
 
@@ -66,20 +66,6 @@ export async function queueThroughput(
   } finally {
     await queue.drain(5_000);
     await queue.close();
-    if (adapter === 'bullmq' && redisUrl !== undefined) await deleteKeys(redisUrl, prefix);
-  }
-}
-
-async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
-  const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-      cursor = next;
-      if (keys.length > 0) await client.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    await client.quit();
+    if (adapter === 'bullmq' && redisUrl !== undefined) await deleteRedisKeys(redisUrl, prefix);
   }
 }

@@ -22,3 +22,4 @@ export type { BullMqJobQueueOptions, BullMqJobQueue } from './bullmq-job-queue';
 export { loadBullMqJobQueue } from './bullmq-loader';
 export { type QueueModuleOptions, QueueModule } from './queue.module';
 export * from './durable';
+export { deleteRedisKeys } from './redis-keys';

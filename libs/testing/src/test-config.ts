@@ -9,6 +9,7 @@ import {
   type Secrets,
   type StewardConfig,
 } from '@steward/platform';
+import { deleteRedisKeys } from '@steward/queue';
 import { createTestDatabase, requireService, type TestDatabase } from './test-database';
 
 export interface TestSetup {
@@ -51,6 +52,7 @@ export async function createTestSetup(overrides: Record<string, string> = {}): P
     database,
     env,
     cleanup: async () => {
+      if (config.redisUrl) await deleteRedisKeys(config.redisUrl, config.redisPrefix);
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -8,7 +8,6 @@ import { NestFactory } from '@nestjs/core';
 import { NotPersonal, PersistenceModule, PortableColumns } from '@steward/persistence';
 import { createLogger, loadTestEnvironment, PlatformModule } from '@steward/platform';
 import { createTestSetup, LogCapture, type TestSetup } from '@steward/testing';
-import { Redis } from 'ioredis';
 import {
   Column,
   DataSource,
@@ -23,6 +22,7 @@ import { JobHandler } from '../job-handler.decorator';
 import { JobQueue } from '../job-queue';
 import { type IdPayload, idPayload } from '../payloads';
 import { QueueModule } from '../queue.module';
+import { deleteRedisKeys } from '../redis-keys';
 import { DurableWork } from './durable-work';
 import { DurableWorkModule } from './durable-work.module';
 import { durableWorkColumns, durableWorkIndex } from './durable-work-columns';
@@ -171,23 +171,6 @@ async function counts(
   };
 }
 
-/** Deletes every key of this setup's prefix: for Steward, the same as a FLUSHALL. */
-async function wipeRedis(url: string, prefix: string): Promise<number> {
-  const redis = new Redis(url);
-  try {
-    let deleted = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-    return deleted;
-  } finally {
-    redis.disconnect();
-  }
-}
-
 describe('durable work', () => {
   let setup: TestSetup;
   const apps: INestApplicationContext[] = [];
@@ -239,7 +222,7 @@ describe('durable work', () => {
     let current = first;
     if (loadTestEnvironment().shape === 'production') {
       expect(
-        await wipeRedis(setup.config.redisUrl as string, setup.config.redisPrefix),
+        await deleteRedisKeys(setup.config.redisUrl as string, setup.config.redisPrefix),
       ).toBeGreaterThan(0);
       gate.release();
     } else {

@@ -1,3 +1,4 @@
+import { deleteRedisKeys } from '../redis-keys';
 import { loadTestEnvironment } from '@steward/platform';
 import { Redis } from 'ioredis';
 
@@ -43,17 +44,7 @@ export function uniquePrefix(label: string): string {
 
 /** Deletes every key under `prefix` (never FLUSHDB: other test files share the database). */
 export async function deleteKeysWithPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-      cursor = next;
-      if (keys.length > 0) await client.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    await client.quit();
-  }
+  await deleteRedisKeys(redisUrl, prefix);
 }
 
 function withoutPassword(url: string): string {

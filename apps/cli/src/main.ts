@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { runMain } from '@steward/runtime';
+import { registerAudit } from './commands/audit.command';
 import { registerDoctor } from './commands/doctor.command';
 import { registerKeys } from './commands/keys.command';
 import { registerMigrate } from './commands/migrate.command';
@@ -15,6 +16,7 @@ runMain('steward', async () => {
   registerDoctor(program);
   registerUser(program);
   registerKeys(program);
+  registerAudit(program);
   try {
     await program.parseAsync(process.argv);
   } catch (error) {

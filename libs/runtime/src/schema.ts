@@ -1,8 +1,9 @@
 import type { SchemaParts } from '@steward/persistence';
+import { auditEntities, auditMigrations } from '@steward/audit';
 import { identityEntities, identityMigrations } from '@steward/identity';
 
 /** Every entity and migration of Steward, in one place for the data source and the checks. */
 export const stewardSchema: SchemaParts = {
-  entities: [...identityEntities],
-  migrations: [...identityMigrations],
+  entities: [...auditEntities, ...identityEntities],
+  migrations: [...auditMigrations, ...identityMigrations],
 };

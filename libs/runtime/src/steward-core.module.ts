@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '@steward/audit';
 import { IdentityModule } from '@steward/identity';
 import { PersistenceModule } from '@steward/persistence';
 import { PlatformModule, type PlatformOptions } from '@steward/platform';
 import { PrivacyModule } from '@steward/privacy';
 import { DurableWorkModule, QueueModule } from '@steward/queue';
 import { StorageModule } from '@steward/storage';
+import { AuditContributor } from './audit.contributor';
 import { stewardSchema } from './schema';
 
 export interface CoreOptions extends PlatformOptions {
@@ -24,9 +26,13 @@ export class StewardCoreModule {
         QueueModule.forRoot({ consume: options.consumeJobs }),
         DurableWorkModule,
         StorageModule,
+        AuditModule,
         PrivacyModule,
         IdentityModule,
       ],
+      // The audit log's personal data contributor lives here: audit is a platform lib and may
+      // not import the privacy feature.
+      providers: [AuditContributor],
       exports: [PrivacyModule, IdentityModule],
     };
   }

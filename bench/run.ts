@@ -6,6 +6,7 @@ import { createConnection } from 'mysql2/promise';
 import { loadTestEnvironment } from '@steward/platform';
 import { queueThroughput } from './queue-throughput';
 import { median, serverStartup } from './server-startup';
+import { tokenAuthThroughput } from './token-auth';
 
 const RUNS = 5;
 
@@ -43,6 +44,13 @@ async function main(): Promise<void> {
   print('embedded: cold start to ready (first start)', `${embedded.coldStartMs.toFixed(0)} ms`);
   print('embedded: warm start to ready', `${embedded.warmStartMs.toFixed(0)} ms`);
   print('embedded: idle RSS', `${embedded.idleRssMb.toFixed(1)} MB`);
+
+  const auth = await tokenAuthThroughput(base);
+  print(
+    'embedded: GET /users/me.json, API token, c=16',
+    `${auth.requestsPerSecond} req/s, p95 ${auth.p95Ms.toFixed(1)} ms` +
+      (auth.failures > 0 ? `, ${auth.failures} failed` : ''),
+  );
 
   const inProcess: number[] = [];
   for (let i = 0; i < RUNS; i++)

@@ -5,6 +5,7 @@ import { registerAudit } from './commands/audit.command';
 import { registerDoctor } from './commands/doctor.command';
 import { registerKeys } from './commands/keys.command';
 import { registerMigrate } from './commands/migrate.command';
+import { registerToken } from './commands/token.command';
 import { registerUser } from './commands/user.command';
 
 runMain('steward', async () => {
@@ -16,6 +17,7 @@ runMain('steward', async () => {
   registerDoctor(program);
   registerUser(program);
   registerKeys(program);
+  registerToken(program);
   registerAudit(program);
   try {
     await program.parseAsync(process.argv);

@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { HealthController, StewardCoreModule, type CoreOptions } from '@steward/runtime';
 import { LoggerModule } from 'nestjs-pino';
 import { httpLoggingOptions } from '@steward/platform';
+import { AuthGuard } from './http/auth.guard';
 import { ErrorFilter } from './http/error.filter';
 import { ServerLifecycle } from './server.lifecycle';
+import { UsersController } from './users/users.controller';
 
 /** The HTTP server: the REST API and pages; in the embedded shape it also runs the jobs. */
 @Module({})
@@ -16,8 +18,13 @@ export class ServerModule {
         LoggerModule.forRoot({ pinoHttp: httpLoggingOptions(options.logger) }),
         StewardCoreModule.forRoot({ ...options, consumeJobs: options.config.shape === 'embedded' }),
       ],
-      controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: ErrorFilter }, ServerLifecycle],
+      controllers: [HealthController, UsersController],
+      providers: [
+        { provide: APP_FILTER, useClass: ErrorFilter },
+        // Default deny: every route is @Public() or needs a permission (http/auth.guard.ts).
+        { provide: APP_GUARD, useClass: AuthGuard },
+        ServerLifecycle,
+      ],
     };
   }
 }

@@ -9,26 +9,31 @@ import {
   type Tombstone,
 } from '@steward/privacy';
 import { Clock } from '@steward/platform';
+import { ApiTokenEntity } from './api-token.entity';
+import { ApiTokenService } from './api-token.service';
 import { UserEntity } from './user.entity';
 import { UserRepository } from './user.repository';
 import { normaliseEmail } from './user.service';
 
 const CATEGORY = 'profile';
+const TOKENS = 'api_tokens';
 
 /** The identity feature's part of a data subject's export and erasure. */
 @Injectable()
 @PersonalDataContributorProvider()
 export class IdentityContributor implements PersonalDataContributor {
   readonly name = 'identity';
-  readonly covers = [UserEntity];
+  readonly covers = [UserEntity, ApiTokenEntity];
 
   constructor(
     private readonly users: UserRepository,
+    private readonly tokens: ApiTokenService,
     private readonly clock: Clock,
   ) {}
 
   async exportSubject(subject: DataSubject): Promise<ExportPart[]> {
-    const records = (await this.findUsers(subject)).map((user) => ({
+    const users = await this.findUsers(subject);
+    const records = users.map((user) => ({
       id: user.id,
       email: user.email,
       name: user.name,
@@ -37,11 +42,26 @@ export class IdentityContributor implements PersonalDataContributor {
       createdAt: user.createdAt.toISOString(),
       updatedAt: user.updatedAt.toISOString(),
     }));
-    return [{ category: CATEGORY, schemaVersion: 1, records }];
+    // Never the token or its hash: the name, the last 4 characters, and when.
+    const tokens = (await this.tokens.listForUsers(users.map((user) => user.id))).map((t) => ({
+      id: t.id,
+      userId: t.userId,
+      name: t.name,
+      hint: t.hint,
+      createdAt: t.createdAt.toISOString(),
+      lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+      revokedAt: t.revokedAt?.toISOString() ?? null,
+    }));
+    return [
+      { category: CATEGORY, schemaVersion: 1, records },
+      { category: TOKENS, schemaVersion: 1, records: tokens },
+    ];
   }
 
   async planErasure(subject: DataSubject): Promise<ErasurePlanItem[]> {
-    const count = (await this.findUsers(subject)).length;
+    const users = await this.findUsers(subject);
+    const count = users.length;
+    const tokens = await this.tokens.listForUsers(users.map((user) => user.id));
     return [
       {
         category: CATEGORY,
@@ -49,11 +69,14 @@ export class IdentityContributor implements PersonalDataContributor {
         count,
         reason: 'the user row stays as a tombstone so shared records keep a pseudonymous reference',
       },
+      { category: TOKENS, action: 'delete', count: tokens.length },
     ];
   }
 
   async eraseSubject(subject: DataSubject, tombstone: Tombstone): Promise<ErasureResult[]> {
     const users = await this.findUsers(subject);
+    // Tokens first: from here on nothing of the subject can authenticate.
+    const deletedTokens = await this.tokens.deleteForUsers(users.map((user) => user.id));
     const now = this.clock.now();
     for (const user of users) {
       await this.users.update(user.id, {
@@ -66,7 +89,10 @@ export class IdentityContributor implements PersonalDataContributor {
         updatedAt: now,
       });
     }
-    return [{ category: CATEGORY, deleted: 0, anonymised: users.length }];
+    return [
+      { category: CATEGORY, deleted: 0, anonymised: users.length },
+      { category: TOKENS, deleted: deletedTokens, anonymised: 0 },
+    ];
   }
 
   private async findUsers(subject: DataSubject): Promise<UserEntity[]> {

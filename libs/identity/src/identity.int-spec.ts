@@ -1,3 +1,4 @@
+import { auditEntities, auditMigrations } from '@steward/audit';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PersistenceModule } from '@steward/persistence';
@@ -8,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { IdentityContributor } from './identity.contributor';
 import { IdentityModule } from './identity.module';
 import { identityEntities, identityMigrations } from './index';
-import { UserEntity } from './user.entity';
+import { UserEntity, type UserRole } from './user.entity';
 import { UserError } from './user.errors';
 import { FIRST_ADMIN_EMAIL, UserService } from './user.service';
 
@@ -26,7 +27,10 @@ describe('identity', () => {
           secrets: setup.secrets,
           logger: createLogger('warn', new LogCapture()),
         }),
-        PersistenceModule.forRoot({ entities: identityEntities, migrations: identityMigrations }),
+        PersistenceModule.forRoot({
+          entities: [...identityEntities, ...auditEntities],
+          migrations: [...identityMigrations, ...auditMigrations],
+        }),
         PrivacyModule,
         IdentityModule,
       ],
@@ -96,6 +100,19 @@ describe('identity', () => {
     });
   });
 
+  describe('createUser', () => {
+    it.each(['agent', 'end-user'] as const)('creates an %s', async (role) => {
+      const { user } = await users.createUser({ email: `${role}@example.com`, role });
+      expect(user).toMatchObject({ role, active: true, email: `${role}@example.com` });
+    });
+
+    it('refuses a role it does not know', async () => {
+      await expect(
+        users.createUser({ email: 'x@example.com', role: 'root' as UserRole }),
+      ).rejects.toThrow(/role/);
+    });
+  });
+
   describe('ensureFirstAdmin', () => {
     it('creates the first administrator once, and only while there is none', async () => {
       const first = await users.ensureFirstAdmin();
@@ -133,10 +150,14 @@ describe('identity', () => {
       const subject = { userId: String(user.id), emails: ['fay@example.com'] };
       await expect(contributor.planErasure(subject)).resolves.toEqual([
         expect.objectContaining({ category: 'profile', action: 'anonymise', count: 1 }),
+        { category: 'api_tokens', action: 'delete', count: 0 },
       ]);
       await expect(
         contributor.eraseSubject(subject, { label: 'Erased user 7f3a9c1e' }),
-      ).resolves.toEqual([{ category: 'profile', deleted: 0, anonymised: 1 }]);
+      ).resolves.toEqual([
+        { category: 'profile', deleted: 0, anonymised: 1 },
+        { category: 'api_tokens', deleted: 0, anonymised: 0 },
+      ]);
       const row = await app
         .get(DataSource)
         .getRepository(UserEntity)
@@ -150,6 +171,7 @@ describe('identity', () => {
       expect(row.erasedAt).toBeInstanceOf(Date);
       await expect(contributor.exportSubject({ emails: ['fay@example.com'] })).resolves.toEqual([
         { category: 'profile', schemaVersion: 1, records: [] },
+        { category: 'api_tokens', schemaVersion: 1, records: [] },
       ]);
     });
   });

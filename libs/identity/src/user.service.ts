@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@steward/platform';
 import { PasswordHasher } from './password-hasher';
-import type { UserEntity } from './user.entity';
+import type { UserEntity, UserRole } from './user.entity';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, UserError } from './user.errors';
 import { UserRepository } from './user.repository';
 
@@ -18,11 +18,19 @@ export interface CreateAdminInput {
   readonly password?: string;
 }
 
-export interface CreatedAdmin {
+export const USER_ROLES: readonly UserRole[] = ['admin', 'agent', 'end-user'];
+
+export interface CreateUserInput extends CreateAdminInput {
+  readonly role: UserRole;
+}
+
+export interface CreatedUser {
   readonly user: UserEntity;
   /** Set when the password was generated: show it once, never store or log it. */
   readonly oneTimePassword?: string;
 }
+
+export type CreatedAdmin = CreatedUser;
 
 /** A random password of 20 characters from an unambiguous alphabet (~115 bits). */
 export function generateOneTimePassword(): string {
@@ -35,6 +43,11 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** May this user sign in or use a token: active, and not erased. */
+export function isActiveUser(user: Pick<UserEntity, 'active' | 'erasedAt'>): boolean {
+  return user.active && user.erasedAt === null;
+}
+
 @Injectable()
 export class UserService {
   constructor(
@@ -44,6 +57,12 @@ export class UserService {
   ) {}
 
   async createAdmin(input: CreateAdminInput): Promise<CreatedAdmin> {
+    return this.createUser({ ...input, role: 'admin' });
+  }
+
+  /** Creates a user of any role; the password rules and the one-time password as for admins. */
+  async createUser(input: CreateUserInput): Promise<CreatedUser> {
+    if (!USER_ROLES.includes(input.role)) throw UserError.invalid('role', 'is not a known role');
     const email = normaliseEmail(input.email);
     if (email.length > 320 || !EMAIL.test(email))
       throw UserError.invalid('email', 'is not an email address');
@@ -58,7 +77,7 @@ export class UserService {
     const user = await this.users.insert({
       email,
       name,
-      role: 'admin',
+      role: input.role,
       passwordHash: await this.hasher.hash(input.password ?? (oneTimePassword as string)),
       passwordMustChange: oneTimePassword !== undefined,
       active: true,
@@ -67,6 +86,14 @@ export class UserService {
       updatedAt: now,
     });
     return { user, oneTimePassword };
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.users.findByEmail(normaliseEmail(email));
+  }
+
+  findById(id: number): Promise<UserEntity | null> {
+    return this.users.findById(id);
   }
 
   /** Creates the first admin when there is none yet; returns it with its one-time password. */

@@ -85,7 +85,8 @@ export class ErrorFilter implements ExceptionFilter {
         : undefined;
       return {
         status: mapped.status,
-        body: { error: mapped.error, description: error.message, details },
+        // An empty message means the error name says it all (401: Zendesk sends only that).
+        body: { error: mapped.error, description: error.message || undefined, details },
       };
     }
     // Express's body parser reports bad JSON with the parser's message, which can quote the

@@ -4,3 +4,4 @@ export * from './migrations';
 export * from './persistence.module';
 export * from './schema-types';
 export * from './database';
+export * from './unique-violation';

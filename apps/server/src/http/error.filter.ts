@@ -6,6 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
+import { uniqueViolation } from '@steward/persistence';
 import { ErrorCode, StewardError } from '@steward/platform';
 import type { Request, Response } from 'express';
 
@@ -105,6 +106,19 @@ export class ErrorFilter implements ExceptionFilter {
           description: tooLarge
             ? 'The request body is too large'
             : 'The request body is not valid JSON',
+        },
+      };
+    }
+    // Two requests that both passed a service's "is it free?" check meet the unique index.
+    if (uniqueViolation(error) !== undefined) {
+      return {
+        status: HttpStatus.UNPROCESSABLE_ENTITY,
+        body: {
+          error: 'RecordInvalid',
+          description: 'Record validation errors',
+          details: {
+            base: [{ description: 'a record with the same unique value already exists' }],
+          },
         },
       };
     }

@@ -6,7 +6,11 @@ import { httpLoggingOptions } from '@steward/platform';
 import { AuthGuard } from './http/auth.guard';
 import { ErrorFilter } from './http/error.filter';
 import { ServerLifecycle } from './server.lifecycle';
+import { SessionController } from './auth/session.controller';
 import { UsersController } from './users/users.controller';
+import { GroupMembershipsController } from './groups/group-memberships.controller';
+import { GroupsController } from './groups/groups.controller';
+import { OrganizationsController } from './organizations/organizations.controller';
 
 /** The HTTP server: the REST API and pages; in the embedded shape it also runs the jobs. */
 @Module({})
@@ -18,7 +22,14 @@ export class ServerModule {
         LoggerModule.forRoot({ pinoHttp: httpLoggingOptions(options.logger) }),
         StewardCoreModule.forRoot({ ...options, consumeJobs: options.config.shape === 'embedded' }),
       ],
-      controllers: [HealthController, UsersController],
+      controllers: [
+        HealthController,
+        OrganizationsController,
+        GroupsController,
+        GroupMembershipsController,
+        UsersController,
+        SessionController,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: ErrorFilter },
         // Default deny: every route is @Public() or needs a permission (http/auth.guard.ts).

@@ -11,23 +11,41 @@ import {
 import { Clock } from '@steward/platform';
 import { ApiTokenEntity } from './api-token.entity';
 import { ApiTokenService } from './api-token.service';
+import { GroupMembershipEntity } from './group-membership.entity';
+import { GroupMembershipService } from './group-membership.service';
+import { PasswordResetEntity } from './password-reset.entity';
+import { PasswordResetService } from './password-reset.service';
+import { SessionEntity } from './session.entity';
+import { SessionService } from './session.service';
 import { UserEntity } from './user.entity';
 import { UserRepository } from './user.repository';
 import { normaliseEmail } from './user.service';
 
 const CATEGORY = 'profile';
 const TOKENS = 'api_tokens';
+const MEMBERSHIPS = 'group_memberships';
+const SESSIONS = 'sign_in_history';
+const RESETS = 'password_resets';
 
 /** The identity feature's part of a data subject's export and erasure. */
 @Injectable()
 @PersonalDataContributorProvider()
 export class IdentityContributor implements PersonalDataContributor {
   readonly name = 'identity';
-  readonly covers = [UserEntity, ApiTokenEntity];
+  readonly covers = [
+    UserEntity,
+    ApiTokenEntity,
+    SessionEntity,
+    PasswordResetEntity,
+    GroupMembershipEntity,
+  ];
 
   constructor(
     private readonly users: UserRepository,
     private readonly tokens: ApiTokenService,
+    private readonly memberships: GroupMembershipService,
+    private readonly sessions: SessionService,
+    private readonly resets: PasswordResetService,
     private readonly clock: Clock,
   ) {}
 
@@ -52,9 +70,37 @@ export class IdentityContributor implements PersonalDataContributor {
       lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
       revokedAt: t.revokedAt?.toISOString() ?? null,
     }));
+    // The sign-in history: when and from where; never the session token or its hash.
+    const sessions = (await this.sessions.listForUsers(users.map((user) => user.id))).map((s) => ({
+      userId: s.userId,
+      createdAt: s.createdAt.toISOString(),
+      lastSeenAt: s.lastSeenAt.toISOString(),
+      expiresAt: s.expiresAt.toISOString(),
+      revokedAt: s.revokedAt?.toISOString() ?? null,
+      ip: s.ip,
+      userAgent: s.userAgent,
+    }));
+    // The groups the subject belonged to: the group's id and name, and since when.
+    const groups = (await this.memberships.listOfUsers(users.map((user) => user.id))).map((m) => ({
+      userId: m.userId,
+      groupId: m.groupId,
+      groupName: m.group?.name ?? null,
+      default: m.isDefault,
+      createdAt: m.createdAt.toISOString(),
+    }));
+    // When a reset was asked for and used; never the token or its hash.
+    const resets = (await this.resets.listForUsers(users.map((user) => user.id))).map((r) => ({
+      userId: r.userId,
+      createdAt: r.createdAt.toISOString(),
+      expiresAt: r.expiresAt.toISOString(),
+      usedAt: r.usedAt?.toISOString() ?? null,
+    }));
     return [
       { category: CATEGORY, schemaVersion: 1, records },
+      { category: MEMBERSHIPS, schemaVersion: 1, records: groups },
       { category: TOKENS, schemaVersion: 1, records: tokens },
+      { category: SESSIONS, schemaVersion: 1, records: sessions },
+      { category: RESETS, schemaVersion: 1, records: resets },
     ];
   }
 
@@ -70,6 +116,21 @@ export class IdentityContributor implements PersonalDataContributor {
         reason: 'the user row stays as a tombstone so shared records keep a pseudonymous reference',
       },
       { category: TOKENS, action: 'delete', count: tokens.length },
+      {
+        category: MEMBERSHIPS,
+        action: 'delete',
+        count: (await this.memberships.listOfUsers(users.map((user) => user.id))).length,
+      },
+      {
+        category: SESSIONS,
+        action: 'delete',
+        count: (await this.sessions.listForUsers(users.map((user) => user.id))).length,
+      },
+      {
+        category: RESETS,
+        action: 'delete',
+        count: (await this.resets.listForUsers(users.map((user) => user.id))).length,
+      },
     ];
   }
 
@@ -77,6 +138,9 @@ export class IdentityContributor implements PersonalDataContributor {
     const users = await this.findUsers(subject);
     // Tokens first: from here on nothing of the subject can authenticate.
     const deletedTokens = await this.tokens.deleteForUsers(users.map((user) => user.id));
+    const deletedSessions = await this.sessions.deleteForUsers(users.map((user) => user.id));
+    const deletedResets = await this.resets.deleteForUsers(users.map((user) => user.id));
+    const deletedMemberships = await this.memberships.deleteOfUsers(users.map((user) => user.id));
     const now = this.clock.now();
     for (const user of users) {
       await this.users.update(user.id, {
@@ -92,6 +156,9 @@ export class IdentityContributor implements PersonalDataContributor {
     return [
       { category: CATEGORY, deleted: 0, anonymised: users.length },
       { category: TOKENS, deleted: deletedTokens, anonymised: 0 },
+      { category: MEMBERSHIPS, deleted: deletedMemberships, anonymised: 0 },
+      { category: SESSIONS, deleted: deletedSessions, anonymised: 0 },
+      { category: RESETS, deleted: deletedResets, anonymised: 0 },
     ];
   }
 

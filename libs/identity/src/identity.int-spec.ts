@@ -148,16 +148,21 @@ describe('identity', () => {
       const { user } = await users.createAdmin({ email: 'fay@example.com', name: 'Fay Example' });
       const contributor = app.get(IdentityContributor);
       const subject = { userId: String(user.id), emails: ['fay@example.com'] };
-      await expect(contributor.planErasure(subject)).resolves.toEqual([
-        expect.objectContaining({ category: 'profile', action: 'anonymise', count: 1 }),
-        { category: 'api_tokens', action: 'delete', count: 0 },
-      ]);
+      // Other identity categories (sign-in history, ...) are covered by their own tests.
+      await expect(contributor.planErasure(subject)).resolves.toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ category: 'profile', action: 'anonymise', count: 1 }),
+          { category: 'api_tokens', action: 'delete', count: 0 },
+        ]),
+      );
       await expect(
         contributor.eraseSubject(subject, { label: 'Erased user 7f3a9c1e' }),
-      ).resolves.toEqual([
-        { category: 'profile', deleted: 0, anonymised: 1 },
-        { category: 'api_tokens', deleted: 0, anonymised: 0 },
-      ]);
+      ).resolves.toEqual(
+        expect.arrayContaining([
+          { category: 'profile', deleted: 0, anonymised: 1 },
+          { category: 'api_tokens', deleted: 0, anonymised: 0 },
+        ]),
+      );
       const row = await app
         .get(DataSource)
         .getRepository(UserEntity)
@@ -169,10 +174,12 @@ describe('identity', () => {
         active: false,
       });
       expect(row.erasedAt).toBeInstanceOf(Date);
-      await expect(contributor.exportSubject({ emails: ['fay@example.com'] })).resolves.toEqual([
-        { category: 'profile', schemaVersion: 1, records: [] },
-        { category: 'api_tokens', schemaVersion: 1, records: [] },
-      ]);
+      await expect(contributor.exportSubject({ emails: ['fay@example.com'] })).resolves.toEqual(
+        expect.arrayContaining([
+          { category: 'profile', schemaVersion: 1, records: [] },
+          { category: 'api_tokens', schemaVersion: 1, records: [] },
+        ]),
+      );
     });
   });
 });

@@ -1,7 +1,15 @@
 import { ApiTokenEntity } from './api-token.entity';
 import { CreateUsers1763700000000 } from './migrations/1763700000000-create-users';
 import { CreateApiTokens1763800000000 } from './migrations/1763800000000-create-api-tokens';
+import { CreateSessions1764000000000 } from './migrations/1764000000000-create-sessions';
+import { SessionEntity } from './session.entity';
+import { PasswordResetEntity } from './password-reset.entity';
 import { UserEntity } from './user.entity';
+import { CreateOrganizationsAndGroups1763900000000 } from './migrations/1763900000000-create-organizations-and-groups';
+import { OrganizationEntity } from './organization.entity';
+import { OrganizationDomainEntity } from './organization-domain.entity';
+import { GroupEntity } from './group.entity';
+import { GroupMembershipEntity } from './group-membership.entity';
 
 export { IdentityModule } from './identity.module';
 export {
@@ -29,7 +37,56 @@ export {
 } from './api-token.service';
 export { ApiTokenError, MAX_TOKEN_NAME_LENGTH } from './api-token.errors';
 export { ApiTokenEntity } from './api-token.entity';
+export {
+  SessionService,
+  hashSessionToken,
+  type ActiveSession,
+  type OpenedSession,
+  type SessionContext,
+  type SessionSummary,
+} from './session.service';
+export { SessionEntity } from './session.entity';
+export { PasswordResetEntity } from './password-reset.entity';
+export { PasswordResetService, PASSWORD_RESET_TTL_MS } from './password-reset.service';
+export { SignInService, type SignInInput } from './sign-in.service';
+export { SignInError, SignInThrottledError } from './sign-in.errors';
+export { passwordPolicyProblem, isCommonPassword } from './password-policy';
 export { PolicyService, PERMISSIONS, isPermission, type Permission } from './policy.service';
 
-export const identityEntities = [UserEntity, ApiTokenEntity];
-export const identityMigrations = [CreateUsers1763700000000, CreateApiTokens1763800000000];
+export {
+  OrganizationService,
+  emailDomain,
+  type Organization,
+  type OrganizationInput,
+  type OrganizationPage,
+  type PageWindow,
+} from './organization.service';
+export { OrganizationError, RECORD_INVALID } from './organization.errors';
+export { OrganizationEntity } from './organization.entity';
+export { OrganizationDomainEntity } from './organization-domain.entity';
+export { GroupService, type GroupInput, type GroupPage } from './group.service';
+export {
+  GroupMembershipService,
+  type GroupMembershipInput,
+  type GroupMembershipPage,
+} from './group-membership.service';
+export { GroupError } from './group.errors';
+export { GroupEntity } from './group.entity';
+export { GroupMembershipEntity } from './group-membership.entity';
+
+export const identityEntities = [
+  OrganizationEntity,
+  OrganizationDomainEntity,
+  GroupEntity,
+  GroupMembershipEntity,
+  UserEntity,
+  ApiTokenEntity,
+  SessionEntity,
+  PasswordResetEntity,
+];
+export const identityMigrations = [
+  CreateUsers1763700000000,
+  CreateApiTokens1763800000000,
+  CreateOrganizationsAndGroups1763900000000,
+  CreateSessions1764000000000,
+];

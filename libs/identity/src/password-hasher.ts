@@ -6,6 +6,11 @@ import { compare, hash } from 'bcrypt';
 export abstract class PasswordHasher {
   abstract hash(password: string): Promise<string>;
   abstract verify(password: string, hashed: string): Promise<boolean>;
+
+  /** Whether a stored hash is weaker than what hash() makes now (ASVS V2.4): rehash it. */
+  needsRehash(_hashed: string): boolean {
+    return false;
+  }
 }
 
 @Injectable()
@@ -20,5 +25,10 @@ export class BcryptPasswordHasher extends PasswordHasher {
 
   verify(password: string, hashed: string): Promise<boolean> {
     return compare(password, hashed);
+  }
+
+  override needsRehash(hashed: string): boolean {
+    const cost = /^\$2[abxy]?\$(\d{2})\$/.exec(hashed)?.[1];
+    return cost === undefined || Number(cost) < this.config.bcryptCost;
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { GroupEntity } from './group.entity';
 import type { UserEntity, UserRole } from './user.entity';
 import { isActiveUser } from './user.service';
 
@@ -8,6 +9,14 @@ export const PERMISSIONS = [
   'users.me',
   /** Read other users' profiles. */
   'users.read',
+  /** List and show organizations. */
+  'organizations.read',
+  /** Create, change and delete organizations. */
+  'organizations.manage',
+  /** List and show groups and group memberships. */
+  'groups.read',
+  /** Create, change and delete groups; add and remove members. */
+  'groups.manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -15,7 +24,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 /** What each role may do; admins may do everything listed in PERMISSIONS. */
 const GRANTS: Readonly<Record<UserRole, 'every permission' | readonly Permission[]>> = {
   admin: 'every permission',
-  agent: ['users.me', 'users.read'],
+  agent: ['users.me', 'users.read', 'organizations.read', 'groups.read'],
   'end-user': ['users.me'],
 };
 
@@ -31,5 +40,19 @@ export class PolicyService {
     if (!Object.hasOwn(GRANTS, user.role)) return false;
     const granted = GRANTS[user.role];
     return granted === 'every permission' || granted.includes(permission);
+  }
+
+  /**
+   * May this user see the group (and, later, its tickets): whoever may manage groups sees all;
+   * whoever may read groups sees those not deleted, and a confidential one only as a member.
+   */
+  canSeeGroup(
+    user: Pick<UserEntity, 'role' | 'active' | 'erasedAt'>,
+    group: Pick<GroupEntity, 'confidential' | 'deletedAt'>,
+    isMember: boolean,
+  ): boolean {
+    if (this.can(user, 'groups.manage')) return true;
+    if (!this.can(user, 'groups.read') || group.deletedAt !== null) return false;
+    return !group.confidential || isMember;
   }
 }

@@ -1,5 +1,6 @@
 import { NotPersonal, Personal } from '@steward/persistence';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { OrganizationEntity } from './organization.entity';
 
 export type UserRole = 'admin' | 'agent' | 'end-user';
 
@@ -33,6 +34,20 @@ export class UserEntity {
   @NotPersonal()
   @Column({ type: 'boolean', default: true })
   active!: boolean;
+
+  /** The organization of an end-user; optional here so that creating a user may omit it. */
+  @NotPersonal()
+  @Index('idx_users_organization_id')
+  @Column({ name: 'organization_id', type: 'integer', nullable: true })
+  organizationId?: number | null;
+
+  @ManyToOne(() => OrganizationEntity, {
+    onDelete: 'SET NULL',
+    onUpdate: 'NO ACTION',
+    nullable: true,
+  })
+  @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'fk_users_organization_id' })
+  organization?: OrganizationEntity | null;
 
   @NotPersonal('set when the user was erased; the row stays as a tombstone')
   @Column({ name: 'erased_at', type: 'datetime', precision: 3, nullable: true })

@@ -3,7 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '@steward/platform';
 import { PasswordHasher } from './password-hasher';
 import type { UserEntity, UserRole } from './user.entity';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, UserError } from './user.errors';
+import { passwordPolicyProblem } from './password-policy';
+import { UserError } from './user.errors';
+import { OrganizationRepository } from './organization.repository';
+import { emailDomain } from './organization.service';
 import { UserRepository } from './user.repository';
 
 export const FIRST_ADMIN_EMAIL = 'admin@localhost';
@@ -54,6 +57,7 @@ export class UserService {
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
+    private readonly organizations: OrganizationRepository,
   ) {}
 
   async createAdmin(input: CreateAdminInput): Promise<CreatedAdmin> {
@@ -82,6 +86,9 @@ export class UserService {
       passwordMustChange: oneTimePassword !== undefined,
       active: true,
       erasedAt: null,
+      // An end-user joins the organization that lists their email domain, if one does.
+      organizationId:
+        input.role === 'end-user' ? await this.organizations.idForDomain(emailDomain(email)) : null,
       createdAt: now,
       updatedAt: now,
     });
@@ -112,10 +119,7 @@ export class UserService {
 
 /** What is wrong with a new password, or undefined when it may be used. */
 export function passwordProblem(password: string): string | undefined {
-  if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
-    return `must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long`;
-  }
-  return undefined;
+  return passwordPolicyProblem(password);
 }
 
 function checkPassword(password: string): void {

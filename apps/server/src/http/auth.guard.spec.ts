@@ -1,8 +1,8 @@
 import { Controller, type ExecutionContext, Get, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { ApiTokenService, UserEntity } from '@steward/identity';
+import type { ApiTokenService, SessionService, UserEntity } from '@steward/identity';
 import { PolicyService } from '@steward/identity';
-import { ErrorCode } from '@steward/platform';
+import { ErrorCode, type StewardConfig } from '@steward/platform';
 import { Public, RequirePermission } from '@steward/runtime';
 import { AuthGuard, WWW_AUTHENTICATE } from './auth.guard';
 import { currentUserOf } from './current-user';
@@ -70,7 +70,10 @@ function context(
 }
 
 describe('AuthGuard', () => {
-  const guard = new AuthGuard(new Reflector(), tokens, new PolicyService());
+  // Requests here carry no session cookie (cookie sessions: auth.e2e-spec.ts).
+  const sessions = { authenticate: () => Promise.resolve(undefined) } as unknown as SessionService;
+  const config = { publicUrl: 'http://localhost:3000' } as StewardConfig;
+  const guard = new AuthGuard(new Reflector(), tokens, new PolicyService(), sessions, config);
 
   afterEach(() => jest.restoreAllMocks());
 

@@ -64,7 +64,7 @@ export function toZendeskUser(user: Readonly<UserEntity>, publicUrl: string): Ze
     photo: null,
     locale: 'en-US',
     locale_id: 1,
-    organization_id: null,
+    organization_id: user.organizationId ?? null,
     role: user.role,
     // Every Steward account is created by an administrator for a known address.
     verified: true,

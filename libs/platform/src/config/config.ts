@@ -32,6 +32,15 @@ export interface StewardConfig {
   readonly shutdownTimeoutMs: number;
   readonly bcryptCost: number;
   readonly bodyLimitBytes: number;
+  /** Web sessions: signed out after this long unused, and at the latest this long after sign-in. */
+  readonly session: { readonly idleTimeoutMs: number; readonly absoluteTimeoutMs: number };
+  /** Failed sign-ins allowed per account and per IP address within windowMs, then lockoutMs. */
+  readonly signInThrottle: {
+    readonly accountMaxFailures: number;
+    readonly ipMaxFailures: number;
+    readonly windowMs: number;
+    readonly lockoutMs: number;
+  };
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -222,6 +231,31 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
       104_857_600,
       'bytes',
     ),
+    session: {
+      idleTimeoutMs:
+        reader.integer('STEWARD_SESSION_IDLE_MINUTES', 30, 1, 1_440, 'minutes') * 60_000,
+      absoluteTimeoutMs:
+        reader.integer('STEWARD_SESSION_ABSOLUTE_HOURS', 12, 1, 720, 'hours') * 3_600_000,
+    },
+    signInThrottle: {
+      accountMaxFailures: reader.integer(
+        'STEWARD_SIGN_IN_ACCOUNT_MAX_FAILURES',
+        5,
+        1,
+        1_000,
+        'failed sign-ins',
+      ),
+      ipMaxFailures: reader.integer(
+        'STEWARD_SIGN_IN_IP_MAX_FAILURES',
+        20,
+        1,
+        100_000,
+        'failed sign-ins',
+      ),
+      windowMs: reader.integer('STEWARD_SIGN_IN_WINDOW_MINUTES', 15, 1, 1_440, 'minutes') * 60_000,
+      lockoutMs:
+        reader.integer('STEWARD_SIGN_IN_LOCKOUT_MINUTES', 15, 1, 1_440, 'minutes') * 60_000,
+    },
   };
   if (database.dialect === 'mysql' && !redis) {
     reader.problems.push(

@@ -1,0 +1,12 @@
+import { ErrorCode, StewardError } from '@steward/platform';
+import { RECORD_INVALID } from './organization.errors';
+
+export class GroupError extends StewardError {
+  static invalid(field: string, problem: string): GroupError {
+    return new GroupError(ErrorCode.Invalid, RECORD_INVALID, { [field]: [problem] });
+  }
+
+  static notFound(): GroupError {
+    return new GroupError(ErrorCode.NotFound, 'Not found');
+  }
+}

@@ -1,0 +1,145 @@
+import { auditEntities, auditMigrations } from '@steward/audit';
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { PersistenceModule } from '@steward/persistence';
+import { createLogger, ErrorCode, PlatformModule } from '@steward/platform';
+import { PrivacyModule } from '@steward/privacy';
+import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
+import { DataSource } from 'typeorm';
+import { SYSTEM_ACTOR } from './api-token.service';
+import { GroupMembershipEntity } from './group-membership.entity';
+import { GroupMembershipService } from './group-membership.service';
+import { GroupService } from './group.service';
+import { IdentityContributor } from './identity.contributor';
+import { IdentityModule } from './identity.module';
+import { identityEntities, identityMigrations } from './index';
+import type { UserEntity, UserRole } from './user.entity';
+import { UserService } from './user.service';
+
+describe('groups and group memberships', () => {
+  let setup: TestSetup;
+  let app: INestApplicationContext;
+  let groups: GroupService;
+  let memberships: GroupMembershipService;
+
+  beforeAll(async () => {
+    setup = await createTestSetup();
+    @Module({
+      imports: [
+        PlatformModule.forRoot({
+          config: setup.config,
+          secrets: setup.secrets,
+          logger: createLogger('warn', new LogCapture()),
+        }),
+        PersistenceModule.forRoot({
+          entities: [...identityEntities, ...auditEntities],
+          migrations: [...identityMigrations, ...auditMigrations],
+        }),
+        PrivacyModule,
+        IdentityModule,
+      ],
+    })
+    class TestModule {}
+    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    groups = app.get(GroupService);
+    memberships = app.get(GroupMembershipService);
+  });
+
+  afterEach(async () => truncateAll(app.get(DataSource)));
+
+  afterAll(async () => {
+    await app?.close();
+    await setup?.cleanup();
+  });
+
+  async function user(email: string, role: UserRole): Promise<UserEntity> {
+    return (await app.get(UserService).createUser({ email, role })).user;
+  }
+
+  describe('canSeeGroup', () => {
+    it('shows a confidential group to admins and its members, not to other agents or end users', async () => {
+      const admin = await user('admin@example.com', 'admin');
+      const member = await user('member@example.com', 'agent');
+      const outsider = await user('outsider@example.com', 'agent');
+      const endUser = await user('eve@example.com', 'end-user');
+      const hr = await groups.create({ name: 'HR', confidential: true }, SYSTEM_ACTOR);
+      await memberships.create({ userId: member.id, groupId: hr.id }, SYSTEM_ACTOR);
+
+      expect(await groups.canSeeGroup(admin, hr.id)).toBe(true);
+      expect(await groups.canSeeGroup(member, hr.id)).toBe(true);
+      expect(await groups.canSeeGroup(outsider, hr.id)).toBe(false);
+      expect(await groups.canSeeGroup(endUser, hr.id)).toBe(false);
+    });
+
+    it('shows a group that is not confidential to every agent, and a deleted one to none', async () => {
+      const outsider = await user('outsider@example.com', 'agent');
+      const it_ = await groups.create({ name: 'IT' }, SYSTEM_ACTOR);
+      expect(await groups.canSeeGroup(outsider, it_.id)).toBe(true);
+      await groups.delete(it_.id, SYSTEM_ACTOR);
+      expect(await groups.canSeeGroup(outsider, it_.id)).toBe(false);
+      expect(await groups.canSeeGroup(outsider, 999_999)).toBe(false);
+    });
+  });
+
+  describe('memberships', () => {
+    it('refuses an end user, an inactive user and a deleted group', async () => {
+      const endUser = await user('eve@example.com', 'end-user');
+      const agent = await user('agent@example.com', 'agent');
+      const it_ = await groups.create({ name: 'IT' }, SYSTEM_ACTOR);
+      await expect(
+        memberships.create({ userId: endUser.id, groupId: it_.id }, SYSTEM_ACTOR),
+      ).rejects.toMatchObject({
+        code: ErrorCode.Invalid,
+        details: { user_id: [expect.any(String)] },
+      });
+      await groups.delete(it_.id, SYSTEM_ACTOR);
+      await expect(
+        memberships.create({ userId: agent.id, groupId: it_.id }, SYSTEM_ACTOR),
+      ).rejects.toMatchObject({
+        code: ErrorCode.Invalid,
+        details: { group_id: [expect.any(String)] },
+      });
+    });
+
+    it('keeps one default membership per user', async () => {
+      const agent = await user('agent@example.com', 'agent');
+      const a = await groups.create({ name: 'A' }, SYSTEM_ACTOR);
+      const b = await groups.create({ name: 'B' }, SYSTEM_ACTOR);
+      const first = await memberships.create({ userId: agent.id, groupId: a.id }, SYSTEM_ACTOR);
+      const second = await memberships.create(
+        { userId: agent.id, groupId: b.id, isDefault: true },
+        SYSTEM_ACTOR,
+      );
+      expect(first.isDefault).toBe(true);
+      expect(second.isDefault).toBe(true);
+      expect((await memberships.show(first.id)).isDefault).toBe(false);
+    });
+  });
+
+  describe('personal data', () => {
+    it("exports a subject's memberships with the group names, and erasure deletes them", async () => {
+      const agent = await user('agent@example.com', 'agent');
+      const other = await user('other@example.com', 'agent');
+      const it_ = await groups.create({ name: 'IT' }, SYSTEM_ACTOR);
+      await memberships.create({ userId: agent.id, groupId: it_.id }, SYSTEM_ACTOR);
+      await memberships.create({ userId: other.id, groupId: it_.id }, SYSTEM_ACTOR);
+      const contributor = app.get(IdentityContributor);
+      expect(contributor.covers).toContain(GroupMembershipEntity);
+      const subject = { userId: String(agent.id), emails: [] };
+
+      const parts = await contributor.exportSubject(subject);
+      expect(parts.find((p) => p.category === 'group_memberships')?.records).toEqual([
+        expect.objectContaining({ userId: agent.id, groupId: it_.id, groupName: 'IT' }),
+      ]);
+      expect(await contributor.planErasure(subject)).toContainEqual({
+        category: 'group_memberships',
+        action: 'delete',
+        count: 1,
+      });
+      const results = await contributor.eraseSubject(subject, { label: 'Erased user 1234' });
+      expect(results).toContainEqual({ category: 'group_memberships', deleted: 1, anonymised: 0 });
+      const left = await app.get(DataSource).getRepository(GroupMembershipEntity).find();
+      expect(left.map((m) => m.userId)).toEqual([other.id]);
+    });
+  });
+});

@@ -1,0 +1,55 @@
+import { NotPersonal, Personal } from '@steward/persistence';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { UserEntity } from './user.entity';
+
+/**
+ * A web session (the `steward_session` cookie). The cookie carries 256 random bits; the row's id
+ * is their SHA-256, so a copy of the database holds no usable session.
+ */
+@Entity('sessions')
+export class SessionEntity {
+  /** SHA-256 (hex) of the session token. */
+  @Personal('credential')
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id!: string;
+
+  @Personal('identifier')
+  @Index('idx_sessions_user_id')
+  @Column({ name: 'user_id', type: 'integer' })
+  userId!: number;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', onUpdate: 'NO ACTION', nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_sessions_user_id' })
+  user?: UserEntity;
+
+  @NotPersonal('when the user signed in; deleted with the session')
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt!: Date;
+
+  @NotPersonal('when the session was last used, to the minute; deleted with the session')
+  @Column({ name: 'last_seen_at', type: 'datetime', precision: 3 })
+  lastSeenAt!: Date;
+
+  /** The absolute end of the session, whatever its use. */
+  @NotPersonal()
+  @Index('idx_sessions_expires_at')
+  @Column({ name: 'expires_at', type: 'datetime', precision: 3 })
+  expiresAt!: Date;
+
+  /** Signed in with a password that must be changed: only the password change is allowed. */
+  @NotPersonal()
+  @Column({ name: 'must_change_password', type: 'boolean', default: false })
+  mustChangePassword!: boolean;
+
+  @Personal('network')
+  @Column({ type: 'varchar', length: 45, nullable: true })
+  ip!: string | null;
+
+  @Personal('network')
+  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  userAgent!: string | null;
+
+  @NotPersonal()
+  @Column({ name: 'revoked_at', type: 'datetime', precision: 3, nullable: true })
+  revokedAt!: Date | null;
+}

@@ -1,0 +1,163 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  Clock,
+  STEWARD_CONFIG,
+  STEWARD_SECRETS,
+  type Secrets,
+  type StewardConfig,
+} from '@steward/platform';
+import { SessionRepository } from './session.repository';
+import type { UserEntity } from './user.entity';
+import { isActiveUser } from './user.service';
+
+/** 32 random bytes in base64url: 256 bits (ASVS V3.2.2). */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+/** How long the sign-in history keeps a session after it expired: 90 days. */
+export const SESSION_HISTORY_RETENTION_MS = 90 * 24 * 3_600_000;
+/** last_seen_at is kept to this resolution: at most one UPDATE per session per minute. */
+export const SESSION_SEEN_RESOLUTION_MS = 60_000;
+
+export interface SessionContext {
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+/** A session just opened: the token goes in the cookie once and is never stored or logged. */
+export interface OpenedSession {
+  readonly token: string;
+  /** The double-submit CSRF token bound to this session. */
+  readonly csrfToken: string;
+  readonly userId: number;
+  readonly expiresAt: Date;
+  readonly mustChangePassword: boolean;
+}
+
+/** A session a request authenticated with. `id` is the token's hash, never the token. */
+export interface ActiveSession {
+  readonly id: string;
+  readonly user: Readonly<UserEntity>;
+  readonly expiresAt: Date;
+  readonly mustChangePassword: boolean;
+}
+
+/** A session as a data subject's export shows it: never the token or its hash. */
+export interface SessionSummary {
+  readonly userId: number;
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date;
+  readonly expiresAt: Date;
+  readonly revokedAt: Date | null;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Server-side web sessions (ASVS V3): a new 256-bit token at every sign-in, stored as its
+ * SHA-256, ended by sign-out, by an idle timeout and by an absolute timeout.
+ */
+@Injectable()
+export class SessionService {
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly clock: Clock,
+    @Inject(STEWARD_CONFIG) private readonly config: StewardConfig,
+    @Inject(STEWARD_SECRETS) private readonly secrets: Secrets,
+  ) {}
+
+  async open(
+    userId: number,
+    context: SessionContext,
+    mustChangePassword: boolean,
+  ): Promise<OpenedSession> {
+    const token = randomBytes(32).toString('base64url');
+    const id = hashSessionToken(token);
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.config.session.absoluteTimeoutMs);
+    // The user's sign-in history is pruned as it grows: a query on their own rows only.
+    await this.sessions.deleteExpiredBefore(
+      userId,
+      new Date(now.getTime() - SESSION_HISTORY_RETENTION_MS),
+    );
+    await this.sessions.insert({
+      id,
+      userId,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt,
+      mustChangePassword,
+      ip: context.ip?.slice(0, 45) ?? null,
+      userAgent: context.userAgent?.slice(0, 512) ?? null,
+      revokedAt: null,
+    });
+    return { token, csrfToken: this.csrfToken(id), userId, expiresAt, mustChangePassword };
+  }
+
+  /** The session of this token when it is valid now (not revoked, idle or expired); marks it seen. */
+  async authenticate(token: string): Promise<ActiveSession | undefined> {
+    if (!TOKEN_SHAPE.test(token)) return undefined;
+    const found = await this.sessions.findActive(hashSessionToken(token));
+    if (!found || !isActiveUser(found.user)) return undefined;
+    const { session, user } = found;
+    const now = this.clock.now().getTime();
+    if (now >= session.expiresAt.getTime()) return undefined;
+    if (now - session.lastSeenAt.getTime() >= this.config.session.idleTimeoutMs) return undefined;
+    if (now - session.lastSeenAt.getTime() >= SESSION_SEEN_RESOLUTION_MS) {
+      await this.sessions.touch(
+        session.id,
+        new Date(now),
+        new Date(now - SESSION_SEEN_RESOLUTION_MS + 1),
+      );
+    }
+    return {
+      id: session.id,
+      user: Object.freeze(user),
+      expiresAt: session.expiresAt,
+      mustChangePassword: session.mustChangePassword,
+    };
+  }
+
+  /** The CSRF token of a session: an HMAC of its id with the installation's session secret. */
+  csrfToken(sessionId: string): string {
+    return createHmac('sha256', this.secrets.sessionSecret)
+      .update(`csrf:${sessionId}`, 'utf8')
+      .digest('base64url');
+  }
+
+  /** Does the request's CSRF token belong to this session (compared in constant time). */
+  verifyCsrfToken(sessionId: string, given: string | undefined): boolean {
+    if (given === undefined) return false;
+    const expected = Buffer.from(this.csrfToken(sessionId), 'utf8');
+    const actual = Buffer.from(given, 'utf8');
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  }
+
+  async revoke(sessionId: string): Promise<boolean> {
+    return this.sessions.revoke(sessionId, this.clock.now());
+  }
+
+  /** Ends every session of the user ("sign out everywhere"); returns how many. */
+  async revokeAllOfUser(userId: number): Promise<number> {
+    return this.sessions.revokeByUser(userId, this.clock.now());
+  }
+
+  async listForUsers(userIds: readonly number[]): Promise<SessionSummary[]> {
+    return (await this.sessions.listByUsers(userIds)).map((row) => ({
+      userId: row.userId,
+      createdAt: row.createdAt,
+      lastSeenAt: row.lastSeenAt,
+      expiresAt: row.expiresAt,
+      revokedAt: row.revokedAt,
+      ip: row.ip,
+      userAgent: row.userAgent,
+    }));
+  }
+
+  deleteForUsers(userIds: readonly number[]): Promise<number> {
+    return this.sessions.deleteByUsers(userIds);
+  }
+}

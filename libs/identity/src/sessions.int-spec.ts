@@ -1,0 +1,146 @@
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { auditEntities, auditMigrations } from '@steward/audit';
+import { PersistenceModule } from '@steward/persistence';
+import { Clock, createLogger, PlatformModule } from '@steward/platform';
+import { PrivacyModule } from '@steward/privacy';
+import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
+import { DataSource } from 'typeorm';
+import { IdentityContributor } from './identity.contributor';
+import { IdentityModule } from './identity.module';
+import { identityEntities, identityMigrations } from './index';
+import { PasswordHasher } from './password-hasher';
+import { SessionEntity } from './session.entity';
+import { hashSessionToken, SessionService } from './session.service';
+import { SignInService } from './sign-in.service';
+import { UserService } from './user.service';
+
+class TestClock extends Clock {
+  private current = new Date('2026-11-21T08:00:00.000Z');
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+const PASSWORD = 'correct horse battery';
+const CONTEXT = { ip: '192.0.2.7', userAgent: 'Firefox/140' };
+
+describe('web sessions', () => {
+  let setup: TestSetup;
+  let app: INestApplicationContext;
+  const clock = new TestClock();
+
+  beforeAll(async () => {
+    setup = await createTestSetup();
+    @Module({
+      imports: [
+        PlatformModule.forRoot({
+          config: setup.config,
+          secrets: setup.secrets,
+          logger: createLogger('warn', new LogCapture()),
+          clock,
+        }),
+        PersistenceModule.forRoot({
+          entities: [...identityEntities, ...auditEntities],
+          migrations: [...identityMigrations, ...auditMigrations],
+        }),
+        PrivacyModule,
+        IdentityModule,
+      ],
+    })
+    class TestModule {}
+    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+  });
+
+  afterEach(async () => {
+    await truncateAll(app.get(DataSource));
+    clock.advance(24 * 3_600_000);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await setup?.cleanup();
+  });
+
+  async function signedIn(email: string): Promise<{ userId: number; token: string }> {
+    const { user } = await app
+      .get(UserService)
+      .createUser({ email, role: 'agent', password: PASSWORD });
+    const opened = await app.get(SignInService).signIn({ email, password: PASSWORD, ...CONTEXT });
+    return { userId: user.id, token: opened.token };
+  }
+
+  it('stores only the SHA-256 of the token, with the IP and user agent', async () => {
+    const { userId, token } = await signedIn('ann@example.com');
+    const rows = await app.get(DataSource).getRepository(SessionEntity).find();
+    expect(rows).toEqual([
+      expect.objectContaining({ id: hashSessionToken(token), userId, ...CONTEXT, revokedAt: null }),
+    ]);
+  });
+
+  it('forgets sessions 90 days after they expired, at the next sign-in', async () => {
+    const { userId } = await signedIn('cat@example.com');
+    clock.advance(12 * 3_600_000 + 90 * 24 * 3_600_000 - 1);
+    await app
+      .get(SignInService)
+      .signIn({ email: 'cat@example.com', password: PASSWORD, ...CONTEXT });
+    const sessions = app.get(SessionService);
+    await expect(sessions.listForUsers([userId])).resolves.toHaveLength(2);
+    clock.advance(2);
+    await app
+      .get(SignInService)
+      .signIn({ email: 'cat@example.com', password: PASSWORD, ...CONTEXT });
+    await expect(sessions.listForUsers([userId])).resolves.toHaveLength(2);
+  });
+
+  it('binds the CSRF token to the session', () => {
+    const sessions = app.get(SessionService);
+    const a = sessions.csrfToken(hashSessionToken('a'));
+    expect(sessions.verifyCsrfToken(hashSessionToken('a'), a)).toBe(true);
+    expect(sessions.verifyCsrfToken(hashSessionToken('b'), a)).toBe(false);
+    expect(sessions.verifyCsrfToken(hashSessionToken('a'), undefined)).toBe(false);
+  });
+
+  it('exports the sign-in history without tokens or hashes, and erasure deletes it', async () => {
+    const { userId, token } = await signedIn('bob@example.com');
+    const contributor = app.get(IdentityContributor);
+    const subject = { userId: String(userId), emails: [] };
+    const parts = await contributor.exportSubject(subject);
+    const history = parts.find((part) => part.category === 'sign_in_history');
+    expect(history?.records).toEqual([
+      {
+        userId,
+        createdAt: clock.now().toISOString(),
+        lastSeenAt: clock.now().toISOString(),
+        expiresAt: new Date(clock.now().getTime() + 12 * 3_600_000).toISOString(),
+        revokedAt: null,
+        ...CONTEXT,
+      },
+    ]);
+    expect(JSON.stringify(parts)).not.toContain(hashSessionToken(token));
+    expect(JSON.stringify(parts)).not.toContain(token);
+    await expect(contributor.planErasure(subject)).resolves.toContainEqual({
+      category: 'sign_in_history',
+      action: 'delete',
+      count: 1,
+    });
+    await expect(
+      contributor.eraseSubject(subject, { label: 'Erased user 1' }),
+    ).resolves.toContainEqual({ category: 'sign_in_history', deleted: 1, anonymised: 0 });
+    await expect(app.get(SessionService).authenticate(token)).resolves.toBeUndefined();
+    await expect(app.get(DataSource).getRepository(SessionEntity).count()).resolves.toBe(0);
+  });
+
+  it('knows a bcrypt hash of a lower cost needs rehashing', async () => {
+    const hasher = app.get(PasswordHasher);
+    expect(hasher.needsRehash(await hasher.hash(PASSWORD))).toBe(false);
+    expect(hasher.needsRehash('$2b$04$abcdefghijklmnopqrstuu5a8pJ3G3G3G3G3G3G3G3G3G3G3G3G3G')).toBe(
+      true,
+    );
+  });
+});

@@ -8,6 +8,8 @@ import { ErrorFilter } from './http/error.filter';
 import { ServerLifecycle } from './server.lifecycle';
 import { SessionController } from './auth/session.controller';
 import { UsersController } from './users/users.controller';
+import { UserIdentitiesController } from './users/user-identities.controller';
+import { AuditLogsController } from './audit/audit-logs.controller';
 import { GroupMembershipsController } from './groups/group-memberships.controller';
 import { GroupsController } from './groups/groups.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
@@ -28,6 +30,8 @@ export class ServerModule {
         GroupsController,
         GroupMembershipsController,
         UsersController,
+        UserIdentitiesController,
+        AuditLogsController,
         SessionController,
       ],
       providers: [

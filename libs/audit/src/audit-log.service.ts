@@ -215,6 +215,12 @@ export class AuditLog {
     };
   }
 
+  /** One entry, or undefined when there is none with this id. */
+  async find(id: number): Promise<AuditEntry | undefined> {
+    const row = await this.entries.findById(id);
+    return row ? toAuditEntry(row) : undefined;
+  }
+
   /** Every entry whose actor or target is the user, oldest first (for a data export). */
   async entriesForUser(userId: string): Promise<AuditEntry[]> {
     return (await this.entries.forUser(userId)).map(toAuditEntry);

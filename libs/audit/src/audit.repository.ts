@@ -143,6 +143,10 @@ export class AuditRepository {
   }
 
   /** Entries whose actor or target is the user, in chain order. */
+  findById(id: number): Promise<AuditEntryEntity | null> {
+    return this.db.run((manager) => manager.findOneBy(AuditEntryEntity, { id }));
+  }
+
   forUser(userId: string): Promise<AuditEntryEntity[]> {
     return this.db.run((manager) =>
       this.involving(manager.createQueryBuilder(AuditEntryEntity, 'e'), userId)

@@ -18,6 +18,8 @@ import { PasswordResetService } from './password-reset.service';
 import { SessionEntity } from './session.entity';
 import { SessionService } from './session.service';
 import { UserEntity } from './user.entity';
+import { UserIdentityEntity } from './user-identity.entity';
+import { UserIdentityRepository } from './user-identity.repository';
 import { UserRepository } from './user.repository';
 import { normaliseEmail } from './user.service';
 
@@ -26,6 +28,7 @@ const TOKENS = 'api_tokens';
 const MEMBERSHIPS = 'group_memberships';
 const SESSIONS = 'sign_in_history';
 const RESETS = 'password_resets';
+const IDENTITIES = 'user_identities';
 
 /** The identity feature's part of a data subject's export and erasure. */
 @Injectable()
@@ -34,6 +37,7 @@ export class IdentityContributor implements PersonalDataContributor {
   readonly name = 'identity';
   readonly covers = [
     UserEntity,
+    UserIdentityEntity,
     ApiTokenEntity,
     SessionEntity,
     PasswordResetEntity,
@@ -46,6 +50,7 @@ export class IdentityContributor implements PersonalDataContributor {
     private readonly memberships: GroupMembershipService,
     private readonly sessions: SessionService,
     private readonly resets: PasswordResetService,
+    private readonly identities: UserIdentityRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -95,8 +100,22 @@ export class IdentityContributor implements PersonalDataContributor {
       expiresAt: r.expiresAt.toISOString(),
       usedAt: r.usedAt?.toISOString() ?? null,
     }));
+    // Every email address the subject was known by, and whether it was primary and verified.
+    const identities = (await this.identities.listOfUsers(users.map((user) => user.id))).map(
+      (i) => ({
+        id: i.id,
+        userId: i.userId,
+        type: i.type,
+        value: i.value,
+        primary: i.primary,
+        verified: i.verified,
+        createdAt: i.createdAt.toISOString(),
+        updatedAt: i.updatedAt.toISOString(),
+      }),
+    );
     return [
       { category: CATEGORY, schemaVersion: 1, records },
+      { category: IDENTITIES, schemaVersion: 1, records: identities },
       { category: MEMBERSHIPS, schemaVersion: 1, records: groups },
       { category: TOKENS, schemaVersion: 1, records: tokens },
       { category: SESSIONS, schemaVersion: 1, records: sessions },
@@ -114,6 +133,11 @@ export class IdentityContributor implements PersonalDataContributor {
         action: 'anonymise',
         count,
         reason: 'the user row stays as a tombstone so shared records keep a pseudonymous reference',
+      },
+      {
+        category: IDENTITIES,
+        action: 'delete',
+        count: (await this.identities.listOfUsers(users.map((user) => user.id))).length,
       },
       { category: TOKENS, action: 'delete', count: tokens.length },
       {
@@ -140,6 +164,7 @@ export class IdentityContributor implements PersonalDataContributor {
     const deletedTokens = await this.tokens.deleteForUsers(users.map((user) => user.id));
     const deletedSessions = await this.sessions.deleteForUsers(users.map((user) => user.id));
     const deletedResets = await this.resets.deleteForUsers(users.map((user) => user.id));
+    const deletedIdentities = await this.identities.deleteOfUsers(users.map((user) => user.id));
     const deletedMemberships = await this.memberships.deleteOfUsers(users.map((user) => user.id));
     const now = this.clock.now();
     for (const user of users) {
@@ -155,6 +180,7 @@ export class IdentityContributor implements PersonalDataContributor {
     }
     return [
       { category: CATEGORY, deleted: 0, anonymised: users.length },
+      { category: IDENTITIES, deleted: deletedIdentities, anonymised: 0 },
       { category: TOKENS, deleted: deletedTokens, anonymised: 0 },
       { category: MEMBERSHIPS, deleted: deletedMemberships, anonymised: 0 },
       { category: SESSIONS, deleted: deletedSessions, anonymised: 0 },
@@ -171,6 +197,10 @@ export class IdentityContributor implements PersonalDataContributor {
     for (const email of subject.emails) {
       const user = await this.users.findByEmail(normaliseEmail(email));
       if (user) found.set(user.id, user);
+      // A secondary address names the subject too.
+      const identity = await this.identities.findByValue('email', normaliseEmail(email));
+      const owner = identity && (await this.users.findById(identity.userId));
+      if (owner) found.set(owner.id, owner);
     }
     return [...found.values()];
   }

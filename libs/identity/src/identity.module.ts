@@ -22,12 +22,18 @@ import { SessionService } from './session.service';
 import { SignInService } from './sign-in.service';
 import { UserRepository } from './user.repository';
 import { UserService } from './user.service';
+import { UserAccountService } from './user-account.service';
+import { UserIdentityRepository } from './user-identity.repository';
+import { UserIdentityService } from './user-identity.service';
 
 @Module({
   imports: [AuditModule],
   providers: [
     UserRepository,
     UserService,
+    UserIdentityRepository,
+    UserIdentityService,
+    UserAccountService,
     ApiTokenRepository,
     ApiTokenService,
     PolicyService,
@@ -60,6 +66,8 @@ import { UserService } from './user.service';
     GroupService,
     GroupMembershipService,
     UserService,
+    UserIdentityService,
+    UserAccountService,
     ApiTokenService,
     PolicyService,
     SessionService,

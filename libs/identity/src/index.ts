@@ -5,6 +5,8 @@ import { CreateSessions1764000000000 } from './migrations/1764000000000-create-s
 import { SessionEntity } from './session.entity';
 import { PasswordResetEntity } from './password-reset.entity';
 import { UserEntity } from './user.entity';
+import { UserIdentityEntity } from './user-identity.entity';
+import { CreateUserIdentities1764100000000 } from './migrations/1764100000000-create-user-identities';
 import { CreateOrganizationsAndGroups1763900000000 } from './migrations/1763900000000-create-organizations-and-groups';
 import { OrganizationEntity } from './organization.entity';
 import { OrganizationDomainEntity } from './organization-domain.entity';
@@ -25,6 +27,25 @@ export {
 } from './user.service';
 export { UserError, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from './user.errors';
 export { UserEntity, type UserRole } from './user.entity';
+export {
+  UserIdentityEntity,
+  USER_IDENTITY_TYPES,
+  type UserIdentityType,
+} from './user-identity.entity';
+export {
+  UserIdentityService,
+  type UserActor,
+  type UserIdentityInput,
+} from './user-identity.service';
+export {
+  UserAccountService,
+  MAX_SEARCH_LENGTH,
+  type UserInput,
+  type UserPage,
+  type UserUpsert,
+  type PasswordResetByAdmin,
+  type DisabledUser,
+} from './user-account.service';
 export {
   ApiTokenService,
   API_TOKEN_PREFIX,
@@ -80,6 +101,7 @@ export const identityEntities = [
   GroupEntity,
   GroupMembershipEntity,
   UserEntity,
+  UserIdentityEntity,
   ApiTokenEntity,
   SessionEntity,
   PasswordResetEntity,
@@ -89,4 +111,5 @@ export const identityMigrations = [
   CreateApiTokens1763800000000,
   CreateOrganizationsAndGroups1763900000000,
   CreateSessions1764000000000,
+  CreateUserIdentities1764100000000,
 ];

@@ -16,8 +16,24 @@ describe('PolicyService', () => {
     ['agent', 'users.read', true],
     ['end-user', 'users.me', true],
     ['end-user', 'users.read', false],
+    ['agent', 'users.write', true],
+    ['agent', 'users.manage', false],
+    ['agent', 'audit_logs.read', false],
+    ['end-user', 'users.write', false],
+    ['end-user', 'audit_logs.read', false],
   ])('%s may %s: %s', (role, permission, expected) => {
     expect(policy.can(user(role), permission)).toBe(expected);
+  });
+
+  it.each([
+    ['admin', 'admin', true],
+    ['admin', 'agent', true],
+    ['agent', 'end-user', true],
+    ['agent', 'agent', false],
+    ['agent', 'admin', false],
+    ['end-user', 'end-user', false],
+  ])('lets a(n) %s edit a(n) %s: %s', (actor, target, expected) => {
+    expect(policy.canEditUser(user(actor), { role: target as UserRole })).toBe(expected);
   });
 
   it('grants an admin every listed permission', () => {

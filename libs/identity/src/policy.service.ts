@@ -7,8 +7,14 @@ import { isActiveUser } from './user.service';
 export const PERMISSIONS = [
   /** Read one's own profile (`GET /api/v2/users/me.json`). */
   'users.me',
-  /** Read other users' profiles. */
+  /** Read other users' profiles and identities; search users. */
   'users.read',
+  /** Create end-users and change end-users and their identities. */
+  'users.write',
+  /** Create and change users of any role, change roles, deactivate users. */
+  'users.manage',
+  /** Read the audit log (`GET /api/v2/audit_logs`). */
+  'audit_logs.read',
   /** List and show organizations. */
   'organizations.read',
   /** Create, change and delete organizations. */
@@ -24,7 +30,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 /** What each role may do; admins may do everything listed in PERMISSIONS. */
 const GRANTS: Readonly<Record<UserRole, 'every permission' | readonly Permission[]>> = {
   admin: 'every permission',
-  agent: ['users.me', 'users.read', 'organizations.read', 'groups.read'],
+  agent: ['users.me', 'users.read', 'users.write', 'organizations.read', 'groups.read'],
   'end-user': ['users.me'],
 };
 
@@ -40,6 +46,15 @@ export class PolicyService {
     if (!Object.hasOwn(GRANTS, user.role)) return false;
     const granted = GRANTS[user.role];
     return granted === 'every permission' || granted.includes(permission);
+  }
+
+  /** May the actor change this user: whoever manages users anyone, agents only end-users. */
+  canEditUser(
+    actor: Pick<UserEntity, 'role' | 'active' | 'erasedAt'>,
+    target: Pick<UserEntity, 'role'>,
+  ): boolean {
+    if (this.can(actor, 'users.manage')) return true;
+    return this.can(actor, 'users.write') && target.role === 'end-user';
   }
 
   /**

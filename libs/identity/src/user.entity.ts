@@ -23,6 +23,12 @@ export class UserEntity {
   @Column({ type: 'varchar', length: 32 })
   role!: UserRole;
 
+  /** The user's id in another system (Zendesk's `external_id`); optional when creating. */
+  @Personal('identifier')
+  @Index('uq_users_external_id', { unique: true })
+  @Column({ name: 'external_id', type: 'varchar', length: 255, nullable: true })
+  externalId?: string | null;
+
   @Personal('credential')
   @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true })
   passwordHash!: string | null;

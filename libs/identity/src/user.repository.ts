@@ -2,6 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '@steward/persistence';
 import { UserEntity, type UserRole } from './user.entity';
 
+/** `%`, `_` and the escape character itself stand for themselves in a LIKE pattern. */
+function likeContains(term: string): string {
+  return `%${term.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
 @Injectable()
 export class UserRepository {
   constructor(private readonly db: Database) {}
@@ -14,6 +19,10 @@ export class UserRepository {
     return this.db.run((m) => m.findOneBy(UserEntity, { email }));
   }
 
+  findByExternalId(externalId: string): Promise<UserEntity | null> {
+    return this.db.run((m) => m.findOneBy(UserEntity, { externalId }));
+  }
+
   countByRole(role: UserRole): Promise<number> {
     return this.db.run((m) => m.countBy(UserEntity, { role }));
   }
@@ -24,5 +33,37 @@ export class UserRepository {
 
   async update(id: number, changes: Partial<Omit<UserEntity, 'id'>>): Promise<void> {
     await this.db.run((m) => m.update(UserEntity, { id }, changes));
+  }
+
+  /** One page of users in id order (of one role when given), and how many there are. */
+  page(offset: number, limit: number, role?: UserRole): Promise<[UserEntity[], number]> {
+    return this.db.run((m) =>
+      m.findAndCount(UserEntity, {
+        where: role === undefined ? {} : { role },
+        order: { id: 'ASC' },
+        skip: offset,
+        take: limit,
+      }),
+    );
+  }
+
+  /** Users whose email or name contains the term (no wildcards: the term is matched literally). */
+  search(term: string, offset: number, limit: number): Promise<[UserEntity[], number]> {
+    // `!` escapes: a backslash means different things in SQLite and MySQL string literals.
+    const pattern = likeContains(term);
+    return this.db.run((m) =>
+      m
+        .createQueryBuilder(UserEntity, 'u')
+        .where(
+          "(LOWER(u.email) LIKE :pattern ESCAPE '!' OR LOWER(u.name) LIKE :pattern ESCAPE '!')",
+          {
+            pattern,
+          },
+        )
+        .orderBy('u.id', 'ASC')
+        .skip(offset)
+        .take(limit)
+        .getManyAndCount(),
+    );
   }
 }

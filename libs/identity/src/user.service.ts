@@ -8,6 +8,8 @@ import { UserError } from './user.errors';
 import { OrganizationRepository } from './organization.repository';
 import { emailDomain } from './organization.service';
 import { UserRepository } from './user.repository';
+import { UserIdentityRepository } from './user-identity.repository';
+import { Database } from '@steward/persistence';
 
 export const FIRST_ADMIN_EMAIL = 'admin@localhost';
 
@@ -25,6 +27,7 @@ export const USER_ROLES: readonly UserRole[] = ['admin', 'agent', 'end-user'];
 
 export interface CreateUserInput extends CreateAdminInput {
   readonly role: UserRole;
+  readonly externalId?: string | null;
 }
 
 export interface CreatedUser {
@@ -58,6 +61,8 @@ export class UserService {
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
     private readonly organizations: OrganizationRepository,
+    private readonly identities: UserIdentityRepository,
+    private readonly db: Database,
   ) {}
 
   async createAdmin(input: CreateAdminInput): Promise<CreatedAdmin> {
@@ -74,25 +79,55 @@ export class UserService {
     if (name.length === 0 || name.length > 255)
       throw UserError.invalid('name', 'must be 1 to 255 characters');
     if (input.password !== undefined) checkPassword(input.password);
-    if (await this.users.findByEmail(email)) throw UserError.emailTaken();
+    const externalId = checkExternalId(input.externalId ?? null);
+    if (await this.emailInUse(email)) throw UserError.emailTaken();
 
     const oneTimePassword = input.password === undefined ? generateOneTimePassword() : undefined;
+    const passwordHash = await this.hasher.hash(input.password ?? (oneTimePassword as string));
     const now = this.clock.now();
-    const user = await this.users.insert({
-      email,
-      name,
-      role: input.role,
-      passwordHash: await this.hasher.hash(input.password ?? (oneTimePassword as string)),
-      passwordMustChange: oneTimePassword !== undefined,
-      active: true,
-      erasedAt: null,
-      // An end-user joins the organization that lists their email domain, if one does.
-      organizationId:
-        input.role === 'end-user' ? await this.organizations.idForDomain(emailDomain(email)) : null,
-      createdAt: now,
-      updatedAt: now,
+    const user = await this.db.transaction(async () => {
+      if (externalId !== null && (await this.users.findByExternalId(externalId))) {
+        throw UserError.invalid('external_id', 'has already been taken');
+      }
+      const created = await this.users.insert({
+        email,
+        name,
+        role: input.role,
+        externalId,
+        passwordHash,
+        passwordMustChange: oneTimePassword !== undefined,
+        active: true,
+        erasedAt: null,
+        // An end-user joins the organization that lists their email domain, if one does.
+        organizationId:
+          input.role === 'end-user'
+            ? await this.organizations.idForDomain(emailDomain(email))
+            : null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      // The address the account was made for is its primary, verified identity.
+      await this.identities.insert({
+        userId: created.id,
+        type: 'email',
+        value: email,
+        primary: true,
+        verified: true,
+        createdAt: now,
+        updatedAt: now,
+      });
+      return created;
     });
     return { user, oneTimePassword };
+  }
+
+  /** Is the address some user's email or identity. */
+  async emailInUse(email: string): Promise<boolean> {
+    const normalised = normaliseEmail(email);
+    return (
+      (await this.users.findByEmail(normalised)) !== null ||
+      (await this.identities.findByValue('email', normalised)) !== null
+    );
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
@@ -120,6 +155,26 @@ export class UserService {
 /** What is wrong with a new password, or undefined when it may be used. */
 export function passwordProblem(password: string): string | undefined {
   return passwordPolicyProblem(password);
+}
+
+export const MAX_EXTERNAL_ID_LENGTH = 255;
+
+/** An external id: trimmed, 1 to 255 characters on one line, or null. */
+export function checkExternalId(raw: string | null): string | null {
+  if (raw === null || raw.trim() === '') return null;
+  const value = raw.trim();
+  if (value.length > MAX_EXTERNAL_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw UserError.invalid('external_id', 'must be at most 255 characters, on one line');
+  }
+  return value;
+}
+
+/** An email address, normalised, or the validation error. */
+export function checkEmail(raw: string): string {
+  const email = normaliseEmail(raw);
+  if (email.length > 320 || !EMAIL.test(email))
+    throw UserError.invalid('email', 'is not an email address');
+  return email;
 }
 
 function checkPassword(password: string): void {

@@ -1,7 +1,16 @@
 import type { Command } from 'commander';
 import { NestFactory } from '@nestjs/core';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { IdentityModule, passwordProblem, UserError, UserService } from '@steward/identity';
+import type { INestApplicationContext } from '@nestjs/common';
+import {
+  IdentityModule,
+  passwordProblem,
+  SYSTEM_ACTOR,
+  UserAccountService,
+  UserError,
+  UserService,
+} from '@steward/identity';
+import { ErrorCode } from '@steward/platform';
 import { PersistenceModule } from '@steward/persistence';
 import { PlatformModule, type PlatformOptions } from '@steward/platform';
 import { prepareProcess, StartupError, EXIT, stewardSchema } from '@steward/runtime';
@@ -64,4 +73,58 @@ export function registerUser(program: Command): void {
         await app.close();
       }
     });
+  user
+    .command('reset-password')
+    .description(
+      'give a user a new one-time password (must be changed at sign-in) and end their sessions',
+    )
+    .requiredOption('--email <email>', 'email address of the user')
+    .action(async (options: { email: string }) => {
+      await withAccounts('reset the password', options.email, async (accounts) => {
+        const reset = await accounts.resetPassword(options.email, SYSTEM_ACTOR);
+        say(`reset the password of ${reset.user.email} (id ${reset.user.id})`);
+        say(`one-time password: ${reset.oneTimePassword}`);
+        say('it is shown only now and must be changed at the next sign-in');
+        say(`sessions ended: ${reset.sessionsEnded}`);
+      });
+    });
+  user
+    .command('disable')
+    .description('deactivate a user: no sign-in; their sessions end and API tokens are revoked')
+    .requiredOption('--email <email>', 'email address of the user')
+    .action(async (options: { email: string }) => {
+      await withAccounts('disable the user', options.email, async (accounts) => {
+        const disabled = await accounts.disable(options.email, SYSTEM_ACTOR);
+        say(`disabled ${disabled.user.email} (id ${disabled.user.id})`);
+        say(
+          `sessions ended: ${disabled.sessionsEnded}, API tokens revoked: ${disabled.tokensRevoked}`,
+        );
+      });
+    });
+}
+
+/** Runs `work` with the account service; an unknown user or a bad address exits 64. */
+async function withAccounts(
+  what: string,
+  email: string,
+  work: (accounts: UserAccountService) => Promise<void>,
+): Promise<void> {
+  const prepared = prepareProcess('steward', 'warn');
+  const app: INestApplicationContext = await NestFactory.createApplicationContext(
+    UserCommandModule.forRoot(prepared),
+    { logger: false, abortOnError: false },
+  );
+  try {
+    await work(app.get(UserAccountService));
+  } catch (error) {
+    if (error instanceof UserError && error.code === ErrorCode.NotFound) {
+      throw new StartupError(`cannot ${what}: no user with the email address ${email}`, EXIT.usage);
+    }
+    if (error instanceof UserError) {
+      throw new StartupError(`cannot ${what}: ${error.message}`, EXIT.usage);
+    }
+    throw error;
+  } finally {
+    await app.close();
+  }
 }

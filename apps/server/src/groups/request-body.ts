@@ -107,8 +107,9 @@ export interface PageLinks {
   count: number;
 }
 
-export function pageLinks(url: string, request: PageRequest, count: number): PageLinks {
-  const link = (page: number) => `${url}?page=${page}&per_page=${request.perPage}`;
+/** `extra` is more of the query string, e.g. `&query=abc` (already encoded). */
+export function pageLinks(url: string, request: PageRequest, count: number, extra = ''): PageLinks {
+  const link = (page: number) => `${url}?page=${page}&per_page=${request.perPage}${extra}`;
   const last = Math.max(1, Math.ceil(count / request.perPage));
   return {
     next_page: request.page < last ? link(request.page + 1) : null,

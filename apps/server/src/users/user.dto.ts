@@ -1,4 +1,21 @@
-import { isActiveUser, type UserEntity, type UserRole } from '@steward/identity';
+import {
+  isActiveUser,
+  type UserEntity,
+  type UserIdentityEntity,
+  type UserInput,
+  type UserPage,
+  type UserRole,
+  type UserIdentityInput,
+} from '@steward/identity';
+import {
+  envelope,
+  flag,
+  pageLinks,
+  requiredText,
+  text,
+  type PageLinks,
+  type PageRequest,
+} from '../groups/request-body';
 
 /** A user in the Zendesk Support API v2 shape (`GET /api/v2/users/{id}.json`). */
 export interface ZendeskUser {
@@ -68,7 +85,7 @@ export function toZendeskUser(user: Readonly<UserEntity>, publicUrl: string): Ze
     role: user.role,
     // Every Steward account is created by an administrator for a known address.
     verified: true,
-    external_id: null,
+    external_id: user.externalId ?? null,
     tags: [],
     alias: null,
     active: isActiveUser(user),
@@ -87,4 +104,112 @@ export function toZendeskUser(user: Readonly<UserEntity>, publicUrl: string): Ze
     suspended: false,
     user_fields: {},
   };
+}
+
+export interface UserListDto extends PageLinks {
+  users: ZendeskUser[];
+}
+
+export function toUserList(
+  { users, count }: UserPage,
+  request: PageRequest,
+  publicUrl: string,
+  path = '/api/v2/users.json',
+  extra = '',
+): UserListDto {
+  return {
+    users: users.map((user) => toZendeskUser(user, publicUrl)),
+    ...pageLinks(`${publicUrl}${path}`, request, count, extra),
+  };
+}
+
+/** `{"user": {name, email, role, external_id}}`; other Zendesk fields are accepted and ignored. */
+export function userInput(body: unknown): UserInput {
+  const user = envelope(body, 'user');
+  const externalId = Object.hasOwn(user, 'external_id') ? user.external_id : undefined;
+  return {
+    name: requiredText(user, 'name'),
+    email: requiredText(user, 'email'),
+    role: requiredText(user, 'role'),
+    // Zendesk clients send external ids as strings or numbers.
+    externalId:
+      typeof externalId === 'number' && Number.isSafeInteger(externalId)
+        ? String(externalId)
+        : text(user, 'external_id'),
+  };
+}
+
+/** A user identity in the Zendesk Support API v2 shape. */
+export interface ZendeskUserIdentity {
+  url: string;
+  id: number;
+  user_id: number;
+  type: string;
+  value: string;
+  verified: boolean;
+  primary: boolean;
+  created_at: string;
+  updated_at: string;
+  undeliverable_count: number;
+  deliverable_state: 'deliverable';
+}
+
+export function toZendeskIdentity(
+  identity: Readonly<UserIdentityEntity>,
+  publicUrl: string,
+): ZendeskUserIdentity {
+  return {
+    url: `${publicUrl}/api/v2/users/${identity.userId}/identities/${identity.id}.json`,
+    id: identity.id,
+    user_id: identity.userId,
+    type: identity.type,
+    value: identity.value,
+    verified: identity.verified,
+    primary: identity.primary,
+    created_at: zendeskTime(identity.createdAt),
+    updated_at: zendeskTime(identity.updatedAt),
+    undeliverable_count: 0,
+    deliverable_state: 'deliverable',
+  };
+}
+
+export interface UserIdentityResponseDto {
+  identity: ZendeskUserIdentity;
+}
+
+export interface UserIdentityListDto {
+  identities: ZendeskUserIdentity[];
+  next_page: null;
+  previous_page: null;
+  count: number;
+}
+
+export function toIdentityList(
+  identities: readonly UserIdentityEntity[],
+  publicUrl: string,
+): UserIdentityListDto {
+  return {
+    identities: identities.map((identity) => toZendeskIdentity(identity, publicUrl)),
+    next_page: null,
+    previous_page: null,
+    count: identities.length,
+  };
+}
+
+/** `{"identity": {type, value, verified, primary}}`. */
+export function identityInput(body: unknown): UserIdentityInput {
+  const identity = envelope(body, 'identity');
+  return {
+    type: requiredText(identity, 'type'),
+    value: requiredText(identity, 'value'),
+    verified: flag(identity, 'verified'),
+    primary: flag(identity, 'primary'),
+  };
+}
+
+/** The `role` filter of a user list, and the `query` of a search: one string or none. */
+export function queryText(query: unknown, field: string): string | undefined {
+  if (typeof query !== 'object' || query === null || !Object.hasOwn(query, field)) return undefined;
+  const value: unknown = (query as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
 }

@@ -163,7 +163,7 @@ describe('import boundaries', () => {
     ).toEqual([]);
   });
 
-  it('keeps @steward/testing to spec files and libs/testing', async () => {
+  it('keeps @steward/testing to spec files, test support folders and libs/testing', async () => {
     expect(
       await probe('libs/identity/src/probe.ts', "export { x } from '@steward/testing';"),
     ).toEqual([boundary('testingOnly')]);
@@ -175,6 +175,10 @@ describe('import boundaries', () => {
     ).toEqual([]);
     expect(
       await probe('libs/testing/src/probe.ts', "export { x } from '@steward/identity';"),
+    ).toEqual([]);
+    // Test support folders are left out of the build, like spec files.
+    expect(
+      await probe('apps/server/src/testing/probe.ts', "export { x } from '@steward/testing';"),
     ).toEqual([]);
   });
 

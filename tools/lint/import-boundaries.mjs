@@ -54,6 +54,7 @@ export const LIB_ALLOWED = Object.freeze({
 });
 
 export const TEST_FILE = /\.(spec|int-spec|e2e-spec)\.ts$/;
+export const TEST_SUPPORT = /^(apps|libs)\/[^/]+\/src\/testing\//;
 const ALIAS = /^@steward\/([^/]+)(\/.*)?$/;
 
 /**
@@ -65,7 +66,9 @@ export function describeFile(root, filename) {
   const rel = path.relative(root, filename).split(path.sep).join('/');
   if (rel.startsWith('../') || path.isAbsolute(rel)) return null;
   const parts = rel.split('/');
-  const isTest = TEST_FILE.test(rel);
+  // Test support folders (apps/<app>/src/testing, libs/<lib>/src/testing) are left out of the
+  // build like spec files, and may use what tests use.
+  const isTest = TEST_FILE.test(rel) || TEST_SUPPORT.test(rel);
   if (parts[0] === 'libs' && parts.length > 2) {
     const lib = parts[1];
     const libType = Object.hasOwn(LIBS, lib) ? LIBS[lib] : undefined;

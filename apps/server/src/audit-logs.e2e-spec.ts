@@ -1,73 +1,19 @@
-import type { INestApplication } from '@nestjs/common';
 import { AuditLog } from '@steward/audit';
-import { ApiTokenService, UserService, type UserRole } from '@steward/identity';
-import { createLogger } from '@steward/platform';
-import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
-import { DataSource } from 'typeorm';
-import { createServer } from './create-server';
 
-interface Caller {
-  readonly id: number;
-  readonly auth: string;
-}
-
-type Body = Record<string, unknown>;
-
-const ANONYMOUS: Caller = { id: 0, auth: '' };
+import { ANONYMOUS, type Body, type Caller, useApiHarness } from './testing/api-harness';
 
 describe('/api/v2/audit_logs', () => {
-  let setup: TestSetup;
-  let app: INestApplication;
-  let base: string;
+  const api = useApiHarness();
+  const { caller, call } = api;
   let admin: Caller;
   let agent: Caller;
   let endUser: Caller;
 
-  async function caller(email: string, role: UserRole): Promise<Caller> {
-    const { user } = await app.get(UserService).createUser({ email, role });
-    const { token } = await app.get(ApiTokenService).create(user.id, 'test');
-    return { id: user.id, auth: `Bearer ${token}` };
-  }
-
-  async function call(
-    who: Caller,
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: Body }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...(who.auth ? { authorization: who.auth } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Body) : {} };
-  }
-
-  beforeAll(async () => {
-    setup = await createTestSetup();
-    app = await createServer({
-      config: setup.config,
-      secrets: setup.secrets,
-      logger: createLogger('warn', new LogCapture()),
-    });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-  });
-
   beforeEach(async () => {
-    await truncateAll(app.get(DataSource));
+    await api.reset();
     admin = await caller('admin@example.com', 'admin');
     agent = await caller('agent@example.com', 'agent');
     endUser = await caller('eve@example.com', 'end-user');
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await setup?.cleanup();
   });
 
   function logs(res: { body: Body }): Body[] {
@@ -75,7 +21,7 @@ describe('/api/v2/audit_logs', () => {
   }
 
   async function record(action: string, targetId: number, actorId = admin.id): Promise<void> {
-    await app.get(AuditLog).record({
+    await api.app.get(AuditLog).record({
       actorType: 'user',
       actorId,
       action,
@@ -154,7 +100,7 @@ describe('/api/v2/audit_logs', () => {
     for (let i = 0; i < 5; i++) await record('user.updated', endUser.id);
     const seen: unknown[] = [];
     let next: string | null =
-      `${base}/api/v2/audit_logs.json?page[size]=2&filter[action]=user.updated`;
+      `${api.base}/api/v2/audit_logs.json?page[size]=2&filter[action]=user.updated`;
     let pages = 0;
     while (next !== null) {
       const res = await call(admin, 'GET', next.slice(next.indexOf('/api/v2/')));

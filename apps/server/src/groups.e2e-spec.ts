@@ -1,10 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
 import { AuditLog } from '@steward/audit';
-import { ApiTokenService, UserService, type UserRole } from '@steward/identity';
-import { createLogger } from '@steward/platform';
-import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
-import { DataSource } from 'typeorm';
-import { createServer } from './create-server';
+
+import { type Caller, useApiHarness } from './testing/api-harness';
 
 const GROUP_FIELDS = [
   'confidential',
@@ -28,42 +24,12 @@ const MEMBERSHIP_FIELDS = [
   'user_id',
 ];
 
-interface Caller {
-  readonly id: number;
-  readonly auth: string;
-}
-
 describe('/api/v2/groups and /api/v2/group_memberships', () => {
-  let setup: TestSetup;
-  let app: INestApplication;
-  let base: string;
+  const api = useApiHarness();
+  const { caller, call } = api;
   let admin: Caller;
   let agent: Caller;
   let endUser: Caller;
-
-  async function caller(email: string, role: UserRole): Promise<Caller> {
-    const { user } = await app.get(UserService).createUser({ email, role });
-    const { token } = await app.get(ApiTokenService).create(user.id, 'test');
-    return { id: user.id, auth: `Bearer ${token}` };
-  }
-
-  async function call(
-    who: Caller,
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: Record<string, unknown> }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        authorization: who.auth,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  }
 
   async function group(name: string, extra: Record<string, unknown> = {}): Promise<number> {
     const res = await call(admin, 'POST', '/api/v2/groups.json', { group: { name, ...extra } });
@@ -79,27 +45,11 @@ describe('/api/v2/groups and /api/v2/group_memberships', () => {
     return (res.body.group_membership as { id: number }).id;
   }
 
-  beforeAll(async () => {
-    setup = await createTestSetup();
-    app = await createServer({
-      config: setup.config,
-      secrets: setup.secrets,
-      logger: createLogger('warn', new LogCapture()),
-    });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-  });
-
   beforeEach(async () => {
-    await truncateAll(app.get(DataSource));
+    await api.reset();
     admin = await caller('admin@example.com', 'admin');
     agent = await caller('agent@example.com', 'agent');
     endUser = await caller('eve@example.com', 'end-user');
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await setup?.cleanup();
   });
 
   describe('groups', () => {
@@ -130,7 +80,7 @@ describe('/api/v2/groups and /api/v2/group_memberships', () => {
         is_public: true,
         confidential: true,
         deleted: false,
-        url: `${setup.config.publicUrl}/api/v2/groups/${String(created.id)}.json`,
+        url: `${api.config.publicUrl}/api/v2/groups/${String(created.id)}.json`,
       });
       for (const path of [
         `/api/v2/groups/${String(created.id)}.json`,
@@ -169,14 +119,14 @@ describe('/api/v2/groups and /api/v2/group_memberships', () => {
       expect(first.body).toMatchObject({
         count: 5,
         previous_page: null,
-        next_page: `${setup.config.publicUrl}/api/v2/groups.json?page=2&per_page=2`,
+        next_page: `${api.config.publicUrl}/api/v2/groups.json?page=2&per_page=2`,
       });
       expect((first.body.groups as { name: string }[]).map((g) => g.name)).toEqual(['A', 'B']);
       const last = await call(agent, 'GET', '/api/v2/groups?page=3&per_page=2');
       expect((last.body.groups as { name: string }[]).map((g) => g.name)).toEqual(['E']);
       expect(last.body).toMatchObject({
         next_page: null,
-        previous_page: `${setup.config.publicUrl}/api/v2/groups.json?page=2&per_page=2`,
+        previous_page: `${api.config.publicUrl}/api/v2/groups.json?page=2&per_page=2`,
       });
       const capped = await call(agent, 'GET', '/api/v2/groups.json?per_page=1000');
       expect((capped.body.groups as unknown[]).length).toBe(5);
@@ -265,7 +215,7 @@ describe('/api/v2/groups and /api/v2/group_memberships', () => {
       const id = await group('IT');
       await call(admin, 'PUT', `/api/v2/groups/${id}.json`, { group: { description: 'help' } });
       await call(admin, 'DELETE', `/api/v2/groups/${id}.json`);
-      const { entries } = await app
+      const { entries } = await api.app
         .get(AuditLog)
         .query({ targetType: 'group', targetId: String(id), action: 'group.changed' });
       expect(entries.map((e) => [e.actorType, e.actorId, e.details?.change])).toEqual([
@@ -309,7 +259,7 @@ describe('/api/v2/groups and /api/v2/group_memberships', () => {
           count: 1,
         });
       }
-      const { entries } = await app.get(AuditLog).query({ action: 'group.membership.added' });
+      const { entries } = await api.app.get(AuditLog).query({ action: 'group.membership.added' });
       expect(entries).toHaveLength(1);
       expect(entries[0]).toMatchObject({
         actorType: 'user',
@@ -382,7 +332,7 @@ describe('/api/v2/groups and /api/v2/group_memberships', () => {
       expect((await call(admin, 'DELETE', `/api/v2/group_memberships/${mid}.json`)).status).toBe(
         404,
       );
-      const { entries } = await app.get(AuditLog).query({ action: 'group.membership.removed' });
+      const { entries } = await api.app.get(AuditLog).query({ action: 'group.membership.removed' });
       expect(entries.map((e) => [e.actorId, e.targetId])).toEqual([[String(admin.id), String(id)]]);
     });
 

@@ -1,16 +1,8 @@
-import type { INestApplication } from '@nestjs/common';
 import { AuditLog } from '@steward/audit';
-import {
-  ApiTokenService,
-  OrganizationService,
-  UserEntity,
-  UserService,
-  type UserRole,
-} from '@steward/identity';
-import { createLogger } from '@steward/platform';
-import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
+import { OrganizationService, UserEntity } from '@steward/identity';
+
 import { DataSource } from 'typeorm';
-import { createServer } from './create-server';
+import { type Caller, useApiHarness } from './testing/api-harness';
 
 const ORGANIZATION_FIELDS = [
   'created_at',
@@ -29,42 +21,12 @@ const ORGANIZATION_FIELDS = [
   'url',
 ];
 
-interface Caller {
-  readonly id: number;
-  readonly auth: string;
-}
-
 describe('/api/v2/organizations', () => {
-  let setup: TestSetup;
-  let app: INestApplication;
-  let base: string;
+  const api = useApiHarness();
+  const { caller, call } = api;
   let admin: Caller;
   let agent: Caller;
   let endUser: Caller;
-
-  async function caller(email: string, role: UserRole): Promise<Caller> {
-    const { user } = await app.get(UserService).createUser({ email, role });
-    const { token } = await app.get(ApiTokenService).create(user.id, 'test');
-    return { id: user.id, auth: `Bearer ${token}` };
-  }
-
-  async function call(
-    who: Caller,
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: Record<string, unknown> }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        authorization: who.auth,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  }
 
   async function organization(name: string, extra: Record<string, unknown> = {}): Promise<number> {
     const res = await call(admin, 'POST', '/api/v2/organizations.json', {
@@ -74,27 +36,11 @@ describe('/api/v2/organizations', () => {
     return (res.body.organization as { id: number }).id;
   }
 
-  beforeAll(async () => {
-    setup = await createTestSetup();
-    app = await createServer({
-      config: setup.config,
-      secrets: setup.secrets,
-      logger: createLogger('warn', new LogCapture()),
-    });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-  });
-
   beforeEach(async () => {
-    await truncateAll(app.get(DataSource));
+    await api.reset();
     admin = await caller('admin@example.com', 'admin');
     agent = await caller('agent@example.com', 'agent');
     endUser = await caller('eve@example.com', 'end-user');
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await setup?.cleanup();
   });
 
   it('creates an organization with its domains and answers in the Zendesk shape', async () => {
@@ -120,7 +66,7 @@ describe('/api/v2/organizations', () => {
       shared_comments: false,
       domain_names: ['acme.example', 'sub.acme.example'],
       tags: [],
-      url: `${setup.config.publicUrl}/api/v2/organizations/${String(created.id)}.json`,
+      url: `${api.config.publicUrl}/api/v2/organizations/${String(created.id)}.json`,
     });
     for (const path of [
       `/api/v2/organizations/${String(created.id)}.json`,
@@ -160,7 +106,7 @@ describe('/api/v2/organizations', () => {
     expect(res.body).toMatchObject({
       count: 3,
       next_page: null,
-      previous_page: `${setup.config.publicUrl}/api/v2/organizations.json?page=1&per_page=2`,
+      previous_page: `${api.config.publicUrl}/api/v2/organizations.json?page=1&per_page=2`,
     });
   });
 
@@ -217,13 +163,13 @@ describe('/api/v2/organizations', () => {
 
   it('deletes an organization (204); its users stay, without it', async () => {
     const id = await organization('Acme');
-    await app
+    await api.app
       .get(DataSource)
       .getRepository(UserEntity)
       .update({ id: endUser.id }, { organizationId: id });
     expect((await call(admin, 'DELETE', `/api/v2/organizations/${id}.json`)).status).toBe(204);
     expect((await call(agent, 'GET', `/api/v2/organizations/${id}.json`)).status).toBe(404);
-    const user = await app
+    const user = await api.app
       .get(DataSource)
       .getRepository(UserEntity)
       .findOneByOrFail({ id: endUser.id });
@@ -244,7 +190,7 @@ describe('/api/v2/organizations', () => {
     const id = await organization('Acme', { notes: 'call ann@example.com' });
     await call(admin, 'PUT', `/api/v2/organizations/${id}.json`, { organization: { notes: 'x' } });
     await call(admin, 'DELETE', `/api/v2/organizations/${id}.json`);
-    const { entries } = await app
+    const { entries } = await api.app
       .get(AuditLog)
       .query({ targetType: 'organization', targetId: String(id) });
     expect(entries.map((e) => [e.action, e.actorId, e.details?.change])).toEqual([
@@ -257,7 +203,7 @@ describe('/api/v2/organizations', () => {
 
   it('finds the organization of an email address by its domain', async () => {
     const id = await organization('Acme', { domain_names: ['acme.example'] });
-    const organizations = app.get(OrganizationService);
+    const organizations = api.app.get(OrganizationService);
     expect((await organizations.organizationForEmail('Bob@ACME.example'))?.id).toBe(id);
     expect(await organizations.organizationForEmail('bob@sub.acme.example')).toBeUndefined();
   });

@@ -1,77 +1,24 @@
-import type { INestApplication } from '@nestjs/common';
 import { AuditLog } from '@steward/audit';
-import { ApiTokenService, UserService, type UserRole } from '@steward/identity';
-import { createLogger } from '@steward/platform';
-import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
-import { DataSource } from 'typeorm';
-import { createServer } from './create-server';
+import { UserService } from '@steward/identity';
 
-interface Caller {
-  readonly id: number;
-  readonly auth: string;
-}
-
-type Body = Record<string, unknown>;
-
-const ANONYMOUS: Caller = { id: 0, auth: '' };
+import { ANONYMOUS, type Body, type Caller, useApiHarness } from './testing/api-harness';
 
 describe('/api/v2/users/{user_id}/identities', () => {
-  let setup: TestSetup;
-  let app: INestApplication;
-  let base: string;
+  const api = useApiHarness();
+  const { caller, call } = api;
   let admin: Caller;
   let agent: Caller;
   let endUser: Caller;
-
-  async function caller(email: string, role: UserRole): Promise<Caller> {
-    const { user } = await app.get(UserService).createUser({ email, role });
-    const { token } = await app.get(ApiTokenService).create(user.id, 'test');
-    return { id: user.id, auth: `Bearer ${token}` };
-  }
-
-  async function call(
-    who: Caller,
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: Body }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...(who.auth ? { authorization: who.auth } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Body) : {} };
-  }
 
   function user(res: { body: Body }): Body {
     return res.body.user as Body;
   }
 
-  beforeAll(async () => {
-    setup = await createTestSetup();
-    app = await createServer({
-      config: setup.config,
-      secrets: setup.secrets,
-      logger: createLogger('warn', new LogCapture()),
-    });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-  });
-
   beforeEach(async () => {
-    await truncateAll(app.get(DataSource));
+    await api.reset();
     admin = await caller('admin@example.com', 'admin');
     agent = await caller('agent@example.com', 'agent');
     endUser = await caller('eve@example.com', 'end-user');
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await setup?.cleanup();
   });
 
   function identities(res: { body: Body }): Array<[unknown, unknown]> {
@@ -150,7 +97,7 @@ describe('/api/v2/users/{user_id}/identities', () => {
       ['eve@example.com', false],
     ]);
     expect(await me(endUser)).toMatchObject({ email: 'eve.work@example.com' });
-    expect(await app.get(UserService).findByEmail('eve.work@example.com')).toMatchObject({
+    expect(await api.app.get(UserService).findByEmail('eve.work@example.com')).toMatchObject({
       id: endUser.id,
     });
   });
@@ -232,7 +179,7 @@ describe('/api/v2/users/{user_id}/identities', () => {
 
   it('audits identity changes', async () => {
     await addIdentity(endUser.id, 'eve.audit@example.com');
-    const page = await app.get(AuditLog).query({ action: 'user.identity.changed' });
+    const page = await api.app.get(AuditLog).query({ action: 'user.identity.changed' });
     expect(page.entries[0]).toMatchObject({
       actorId: String(admin.id),
       targetId: String(endUser.id),

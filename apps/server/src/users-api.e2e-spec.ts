@@ -1,51 +1,13 @@
-import type { INestApplication } from '@nestjs/common';
 import { AuditLog } from '@steward/audit';
-import { ApiTokenService, UserService, type UserRole } from '@steward/identity';
-import { createLogger } from '@steward/platform';
-import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
-import { DataSource } from 'typeorm';
-import { createServer } from './create-server';
 
-interface Caller {
-  readonly id: number;
-  readonly auth: string;
-}
-
-type Body = Record<string, unknown>;
-
-const ANONYMOUS: Caller = { id: 0, auth: '' };
+import { ANONYMOUS, type Body, type Caller, useApiHarness } from './testing/api-harness';
 
 describe('/api/v2/users', () => {
-  let setup: TestSetup;
-  let app: INestApplication;
-  let base: string;
+  const api = useApiHarness();
+  const { caller, call } = api;
   let admin: Caller;
   let agent: Caller;
   let endUser: Caller;
-
-  async function caller(email: string, role: UserRole): Promise<Caller> {
-    const { user } = await app.get(UserService).createUser({ email, role });
-    const { token } = await app.get(ApiTokenService).create(user.id, 'test');
-    return { id: user.id, auth: `Bearer ${token}` };
-  }
-
-  async function call(
-    who: Caller,
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: Body }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...(who.auth ? { authorization: who.auth } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Body) : {} };
-  }
 
   function user(res: { body: Body }): Body {
     return res.body.user as Body;
@@ -55,27 +17,11 @@ describe('/api/v2/users', () => {
     return (res.body.users as Body[]).map((u) => String(u.email));
   }
 
-  beforeAll(async () => {
-    setup = await createTestSetup();
-    app = await createServer({
-      config: setup.config,
-      secrets: setup.secrets,
-      logger: createLogger('warn', new LogCapture()),
-    });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-  });
-
   beforeEach(async () => {
-    await truncateAll(app.get(DataSource));
+    await api.reset();
     admin = await caller('admin@example.com', 'admin');
     agent = await caller('agent@example.com', 'agent');
     endUser = await caller('eve@example.com', 'end-user');
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await setup?.cleanup();
   });
 
   describe('list and show', () => {
@@ -137,7 +83,7 @@ describe('/api/v2/users', () => {
         external_id: '42',
         active: true,
       });
-      const page = await app.get(AuditLog).query({ action: 'user.created' });
+      const page = await api.app.get(AuditLog).query({ action: 'user.created' });
       expect(page.entries.map((e) => e.targetId)).toContain(String(user(res).id));
     });
 
@@ -217,7 +163,7 @@ describe('/api/v2/users', () => {
         user: { role: 'agent' },
       });
       expect(user(byAdmin)).toMatchObject({ role: 'agent' });
-      const page = await app.get(AuditLog).query({ action: 'role.changed' });
+      const page = await api.app.get(AuditLog).query({ action: 'role.changed' });
       expect(page.entries).toHaveLength(1);
       expect(page.entries[0]).toMatchObject({
         actorId: String(admin.id),

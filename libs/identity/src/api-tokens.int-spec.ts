@@ -1,19 +1,18 @@
+import { startIdentityTestApp } from './testing/identity-test-app';
 import { AuditLog } from '@steward/audit';
-import { auditEntities, auditMigrations } from '@steward/audit';
+
 import { createHash } from 'node:crypto';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { PersistenceModule } from '@steward/persistence';
-import { Clock, createLogger, ErrorCode, PlatformModule } from '@steward/platform';
-import { PrivacyModule } from '@steward/privacy';
-import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
+import { type INestApplicationContext } from '@nestjs/common';
+
+import { Clock, ErrorCode } from '@steward/platform';
+
+import { truncateAll, type TestSetup } from '@steward/testing';
 import { DataSource } from 'typeorm';
 import { ApiTokenEntity } from './api-token.entity';
 import { ApiTokenError } from './api-token.errors';
 import { ApiTokenService, TOKEN_CACHE_TTL_MS } from './api-token.service';
 import { IdentityContributor } from './identity.contributor';
-import { IdentityModule } from './identity.module';
-import { identityEntities, identityMigrations } from './index';
+
 import { UserEntity, type UserRole } from './user.entity';
 import { UserService } from './user.service';
 
@@ -38,25 +37,7 @@ describe('API tokens', () => {
   const clock = new TestClock();
 
   beforeAll(async () => {
-    setup = await createTestSetup();
-    @Module({
-      imports: [
-        PlatformModule.forRoot({
-          config: setup.config,
-          secrets: setup.secrets,
-          logger: createLogger('warn', new LogCapture()),
-          clock,
-        }),
-        PersistenceModule.forRoot({
-          entities: [...identityEntities, ...auditEntities],
-          migrations: [...identityMigrations, ...auditMigrations],
-        }),
-        PrivacyModule,
-        IdentityModule,
-      ],
-    })
-    class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    ({ app, setup } = await startIdentityTestApp({ clock }));
     tokens = app.get(ApiTokenService);
     users = app.get(UserService);
   });

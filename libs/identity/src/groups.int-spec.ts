@@ -1,18 +1,17 @@
-import { auditEntities, auditMigrations } from '@steward/audit';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { PersistenceModule } from '@steward/persistence';
-import { createLogger, ErrorCode, PlatformModule } from '@steward/platform';
-import { PrivacyModule } from '@steward/privacy';
-import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
+import { startIdentityTestApp } from './testing/identity-test-app';
+
+import { type INestApplicationContext } from '@nestjs/common';
+
+import { ErrorCode } from '@steward/platform';
+
+import { truncateAll, type TestSetup } from '@steward/testing';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR } from './api-token.service';
 import { GroupMembershipEntity } from './group-membership.entity';
 import { GroupMembershipService } from './group-membership.service';
 import { GroupService } from './group.service';
 import { IdentityContributor } from './identity.contributor';
-import { IdentityModule } from './identity.module';
-import { identityEntities, identityMigrations } from './index';
+
 import type { UserEntity, UserRole } from './user.entity';
 import { UserService } from './user.service';
 
@@ -23,24 +22,7 @@ describe('groups and group memberships', () => {
   let memberships: GroupMembershipService;
 
   beforeAll(async () => {
-    setup = await createTestSetup();
-    @Module({
-      imports: [
-        PlatformModule.forRoot({
-          config: setup.config,
-          secrets: setup.secrets,
-          logger: createLogger('warn', new LogCapture()),
-        }),
-        PersistenceModule.forRoot({
-          entities: [...identityEntities, ...auditEntities],
-          migrations: [...identityMigrations, ...auditMigrations],
-        }),
-        PrivacyModule,
-        IdentityModule,
-      ],
-    })
-    class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    ({ app, setup } = await startIdentityTestApp());
     groups = app.get(GroupService);
     memberships = app.get(GroupMembershipService);
   });

@@ -1,14 +1,12 @@
-import { auditEntities, auditMigrations } from '@steward/audit';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { PersistenceModule } from '@steward/persistence';
-import { createLogger, PlatformModule } from '@steward/platform';
-import { PrivacyModule, PrivacyRegistry } from '@steward/privacy';
-import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
+import { startIdentityTestApp } from './testing/identity-test-app';
+
+import { type INestApplicationContext } from '@nestjs/common';
+
+import { PrivacyRegistry } from '@steward/privacy';
+import { truncateAll, type TestSetup } from '@steward/testing';
 import { DataSource } from 'typeorm';
 import { IdentityContributor } from './identity.contributor';
-import { IdentityModule } from './identity.module';
-import { identityEntities, identityMigrations } from './index';
+
 import { UserEntity, type UserRole } from './user.entity';
 import { UserError } from './user.errors';
 import { FIRST_ADMIN_EMAIL, UserService } from './user.service';
@@ -19,24 +17,7 @@ describe('identity', () => {
   let users: UserService;
 
   beforeAll(async () => {
-    setup = await createTestSetup();
-    @Module({
-      imports: [
-        PlatformModule.forRoot({
-          config: setup.config,
-          secrets: setup.secrets,
-          logger: createLogger('warn', new LogCapture()),
-        }),
-        PersistenceModule.forRoot({
-          entities: [...identityEntities, ...auditEntities],
-          migrations: [...identityMigrations, ...auditMigrations],
-        }),
-        PrivacyModule,
-        IdentityModule,
-      ],
-    })
-    class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    ({ app, setup } = await startIdentityTestApp());
     users = app.get(UserService);
   });
 

@@ -1,14 +1,13 @@
-import { auditEntities, auditMigrations } from '@steward/audit';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { PersistenceModule } from '@steward/persistence';
-import { createLogger, ErrorCode, PlatformModule } from '@steward/platform';
-import { PrivacyModule, PrivacyRegistry } from '@steward/privacy';
-import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
+import { startIdentityTestApp } from './testing/identity-test-app';
+
+import { type INestApplicationContext } from '@nestjs/common';
+
+import { ErrorCode } from '@steward/platform';
+import { PrivacyRegistry } from '@steward/privacy';
+import { truncateAll, type TestSetup } from '@steward/testing';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR } from './api-token.service';
-import { IdentityModule } from './identity.module';
-import { identityEntities, identityMigrations } from './index';
+
 import { OrganizationContributor } from './organization.contributor';
 import { OrganizationEntity } from './organization.entity';
 import { OrganizationService } from './organization.service';
@@ -20,24 +19,7 @@ describe('organizations', () => {
   let organizations: OrganizationService;
 
   beforeAll(async () => {
-    setup = await createTestSetup();
-    @Module({
-      imports: [
-        PlatformModule.forRoot({
-          config: setup.config,
-          secrets: setup.secrets,
-          logger: createLogger('warn', new LogCapture()),
-        }),
-        PersistenceModule.forRoot({
-          entities: [...identityEntities, ...auditEntities],
-          migrations: [...identityMigrations, ...auditMigrations],
-        }),
-        PrivacyModule,
-        IdentityModule,
-      ],
-    })
-    class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    ({ app, setup } = await startIdentityTestApp());
     organizations = app.get(OrganizationService);
   });
 

@@ -1,14 +1,12 @@
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { auditEntities, auditMigrations } from '@steward/audit';
-import { PersistenceModule } from '@steward/persistence';
-import { Clock, createLogger, PlatformModule } from '@steward/platform';
-import { PrivacyModule } from '@steward/privacy';
-import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
+import { startIdentityTestApp } from './testing/identity-test-app';
+import { type INestApplicationContext } from '@nestjs/common';
+
+import { Clock } from '@steward/platform';
+
+import { truncateAll, type TestSetup } from '@steward/testing';
 import { DataSource } from 'typeorm';
 import { IdentityContributor } from './identity.contributor';
-import { IdentityModule } from './identity.module';
-import { identityEntities, identityMigrations } from './index';
+
 import { PasswordHasher } from './password-hasher';
 import { SessionEntity } from './session.entity';
 import { hashSessionToken, SessionService } from './session.service';
@@ -36,25 +34,7 @@ describe('web sessions', () => {
   const clock = new TestClock();
 
   beforeAll(async () => {
-    setup = await createTestSetup();
-    @Module({
-      imports: [
-        PlatformModule.forRoot({
-          config: setup.config,
-          secrets: setup.secrets,
-          logger: createLogger('warn', new LogCapture()),
-          clock,
-        }),
-        PersistenceModule.forRoot({
-          entities: [...identityEntities, ...auditEntities],
-          migrations: [...identityMigrations, ...auditMigrations],
-        }),
-        PrivacyModule,
-        IdentityModule,
-      ],
-    })
-    class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    ({ app, setup } = await startIdentityTestApp({ clock }));
   });
 
   afterEach(async () => {

@@ -1,15 +1,12 @@
-import { auditEntities, auditMigrations } from '@steward/audit';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { PersistenceModule } from '@steward/persistence';
-import { createLogger, PlatformModule } from '@steward/platform';
-import { PrivacyModule } from '@steward/privacy';
-import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
+import { startIdentityTestApp } from './testing/identity-test-app';
+
+import { type INestApplicationContext } from '@nestjs/common';
+
+import { truncateAll, type TestSetup } from '@steward/testing';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR } from './api-token.service';
 import { IdentityContributor } from './identity.contributor';
-import { IdentityModule } from './identity.module';
-import { identityEntities, identityMigrations } from './index';
+
 import { CreateUserIdentities1764100000000 } from './migrations/1764100000000-create-user-identities';
 import type { UserEntity } from './user.entity';
 import { UserIdentityService, type UserActor } from './user-identity.service';
@@ -28,24 +25,7 @@ describe('user identities', () => {
   let system: UserActor;
 
   beforeAll(async () => {
-    setup = await createTestSetup();
-    @Module({
-      imports: [
-        PlatformModule.forRoot({
-          config: setup.config,
-          secrets: setup.secrets,
-          logger: createLogger('warn', new LogCapture()),
-        }),
-        PersistenceModule.forRoot({
-          entities: [...identityEntities, ...auditEntities],
-          migrations: [...identityMigrations, ...auditMigrations],
-        }),
-        PrivacyModule,
-        IdentityModule,
-      ],
-    })
-    class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    ({ app, setup } = await startIdentityTestApp());
   });
 
   beforeEach(async () => {

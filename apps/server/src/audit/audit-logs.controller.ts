@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { AuditLog, type AuditPage } from '@steward/audit';
 import { ErrorCode, STEWARD_CONFIG, StewardError, type StewardConfig } from '@steward/platform';
 import { RequirePermission } from '@steward/runtime';
-import { recordId } from '../groups/request-body';
+import { recordId } from '../http/request-body';
 import {
   auditQuery,
   nextLink,

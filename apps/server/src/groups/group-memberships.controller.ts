@@ -25,7 +25,7 @@ import {
   type GroupMembershipListDto,
   type GroupMembershipResponseDto,
 } from './group.dto';
-import { actorOf, pageRequest, recordId, type PageRequest } from './request-body';
+import { actorOf, pageRequest, recordId, type PageRequest } from '../http/request-body';
 
 /** Zendesk Support API v2: Group Memberships (agents and admins only). */
 @Controller('api/v2')

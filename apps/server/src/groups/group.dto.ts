@@ -16,7 +16,7 @@ import {
   text,
   type PageLinks,
   type PageRequest,
-} from './request-body';
+} from '../http/request-body';
 
 /** A group in the Zendesk Support API v2 shape, with Steward's `confidential`. */
 export interface ZendeskGroup {

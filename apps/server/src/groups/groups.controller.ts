@@ -21,7 +21,7 @@ import {
   type GroupListDto,
   type GroupResponseDto,
 } from './group.dto';
-import { actorOf, pageRequest, recordId } from './request-body';
+import { actorOf, pageRequest, recordId } from '../http/request-body';
 
 /** Zendesk Support API v2: Groups. */
 @Controller('api/v2')

@@ -8,7 +8,7 @@ import {
   pageLinks,
   type PageLinks,
   type PageRequest,
-} from '../groups/request-body';
+} from '../http/request-body';
 import { zendeskTime } from '../users/user.dto';
 
 /** An organization in the Zendesk Support API v2 shape (without tags and custom fields yet). */

@@ -13,7 +13,7 @@ import {
 import { OrganizationService, type UserEntity } from '@steward/identity';
 import { STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { RequirePermission } from '@steward/runtime';
-import { actorOf, pageRequest, recordId } from '../groups/request-body';
+import { actorOf, pageRequest, recordId } from '../http/request-body';
 import { CurrentUser } from '../http/current-user';
 import {
   organizationInput,

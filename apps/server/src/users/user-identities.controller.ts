@@ -3,7 +3,7 @@ import { UserIdentityService, type UserEntity, type UserIdentityEntity } from '@
 import { STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { RequirePermission } from '@steward/runtime';
 import { CurrentUser } from '../http/current-user';
-import { recordId } from '../groups/request-body';
+import { recordId } from '../http/request-body';
 import {
   identityInput,
   toIdentityList,

@@ -15,7 +15,7 @@ import {
   text,
   type PageLinks,
   type PageRequest,
-} from '../groups/request-body';
+} from '../http/request-body';
 
 /** A user in the Zendesk Support API v2 shape (`GET /api/v2/users/{id}.json`). */
 export interface ZendeskUser {

@@ -16,7 +16,7 @@ import { UserAccountService, type UserActor, type UserEntity } from '@steward/id
 import { STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { RequirePermission } from '@steward/runtime';
 import { CurrentUser } from '../http/current-user';
-import { actorOf, pageRequest, recordId } from '../groups/request-body';
+import { actorOf, pageRequest, recordId } from '../http/request-body';
 import {
   queryText,
   toUserList,

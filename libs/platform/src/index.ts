@@ -10,3 +10,4 @@ export * from './clock/clock';
 export * from './metrics/metrics';
 export * from './health/readiness';
 export * from './platform.module';
+export * from './errors/error-message';

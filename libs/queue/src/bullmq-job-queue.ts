@@ -1,10 +1,11 @@
+import { errorMessage } from '@steward/platform';
 import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { Metrics } from '@steward/platform';
 import { type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type JobDefinition, type JobRegistry, assertDelay, assertJobId } from './job-definition';
-import { JobExecutor, errorMessage } from './job-executor';
+import { JobExecutor } from './job-executor';
 import {
   type BulkJob,
   type DrainResult,

@@ -1,3 +1,4 @@
+import { errorMessage } from '@steward/platform';
 import { CronExpressionParser } from 'cron-parser';
 import { JobQueueError } from './job-queue';
 
@@ -98,7 +99,7 @@ export function assertCron(name: string, cron: unknown): asserts cron is string 
     CronExpressionParser.parse(cron, { tz: 'UTC' });
   } catch (error) {
     throw new JobQueueError(
-      `job ${name}: cron "${cron}" is not a valid pattern: ${error instanceof Error ? error.message : String(error)}`,
+      `job ${name}: cron "${cron}" is not a valid pattern: ${errorMessage(error)}`,
     );
   }
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from '@steward/platform';
 import type { LoggerService } from '@nestjs/common';
 import type { Metrics } from '@steward/platform';
 import type { JobDefinition } from './job-definition';
@@ -16,10 +17,6 @@ export type AttemptOutcome =
 /** The retry delay after failed attempt `attempt` (1-based): `backoffMs * 2^(attempt-1)`. */
 export function backoffDelay(backoffMs: number, attempt: number): number {
   return backoffMs * 2 ** (attempt - 1);
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 interface JobMeters {

@@ -11,6 +11,7 @@ import {
   SecretsError,
   type Secrets,
   type StewardConfig,
+  errorMessage,
 } from '@steward/platform';
 import { MigrationsPendingError } from '@steward/persistence';
 
@@ -74,7 +75,7 @@ export function describeStartupFailure(error: unknown): { message: string; exitC
   if (error instanceof MigrationsPendingError)
     return { message: error.message, exitCode: EXIT.config };
   if (error instanceof StartupError) return { message: error.message, exitCode: error.exitCode };
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return { message, exitCode: EXIT.failure };
 }
 

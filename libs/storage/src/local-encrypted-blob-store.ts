@@ -26,7 +26,7 @@ import type { BlobKey } from './blob-envelope';
 import { BlobStore } from './blob-store';
 import type { BlobOwner, RewrapResult, StoredBlob } from './blob-store';
 import { BlobIntegrityError, BlobNotFoundError } from './blob.errors';
-import { errorCode } from './error-message';
+import { errorCode } from '@steward/platform';
 
 export const STORAGE_DIRECTORY_MODE = 0o700;
 export const STORAGE_FILE_MODE = 0o600;

@@ -3,7 +3,7 @@ import type { Stats } from 'node:fs';
 import { constants } from 'node:fs';
 import { access, open, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { errorCode, errorMessage } from './error-message';
+import { errorCode, errorMessage } from '@steward/platform';
 
 /**
  * What is wrong with a storage directory, in words an administrator can act on (with the command

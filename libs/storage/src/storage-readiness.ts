@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { BlobOwner, BlobStore } from './blob-store';
-import { errorMessage } from './error-message';
+import { errorMessage } from '@steward/platform';
 import { storageProblem } from './storage-problem';
 
 /** The owner of the short-lived blobs the readiness probe writes. */

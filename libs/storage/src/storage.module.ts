@@ -4,7 +4,7 @@ import { Keyring, Readiness, STEWARD_CONFIG } from '@steward/platform';
 import type { StewardConfig } from '@steward/platform';
 import { BlobStore } from './blob-store';
 import { LocalEncryptedBlobStore } from './local-encrypted-blob-store';
-import { errorMessage } from './error-message';
+import { errorMessage } from '@steward/platform';
 import { storageProblem } from './storage-problem';
 import { probeStorage } from './storage-readiness';
 

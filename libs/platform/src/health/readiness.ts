@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors/error-message';
 import { Injectable } from '@nestjs/common';
 
 export interface CheckResult {
@@ -59,7 +60,7 @@ async function runProbe(probe: ReadinessProbe): Promise<CheckResult> {
     await Promise.race([probe(), timeout]);
     return { status: 'up' };
   } catch (error) {
-    return { status: 'down', message: error instanceof Error ? error.message : String(error) };
+    return { status: 'down', message: errorMessage(error) };
   } finally {
     clearTimeout(timer);
   }

@@ -1,5 +1,5 @@
 import { deleteRedisKeys } from '../redis-keys';
-import { loadTestEnvironment } from '@steward/platform';
+import { loadTestEnvironment, errorMessage } from '@steward/platform';
 import { Redis } from 'ioredis';
 
 /**
@@ -29,7 +29,7 @@ export async function requireTestRedis(): Promise<string> {
   } catch (error) {
     const reason = lastError ?? error;
     throw new Error(
-      `Redis at ${withoutPassword(redisUrl)} (STEWARD_TEST_REDIS_URL) does not answer: ${reason instanceof Error ? reason.message : String(reason)}`,
+      `Redis at ${withoutPassword(redisUrl)} (STEWARD_TEST_REDIS_URL) does not answer: ${errorMessage(reason)}`,
     );
   } finally {
     client.disconnect();

@@ -19,6 +19,7 @@ import { PasswordResetService } from './password-reset.service';
 import { PolicyService } from './policy.service';
 import { SessionRepository } from './session.repository';
 import { SessionService } from './session.service';
+import { SessionStore } from './session-store';
 import { SignInService } from './sign-in.service';
 import { UserRepository } from './user.repository';
 import { UserService } from './user.service';
@@ -45,7 +46,7 @@ import { UserIdentityService } from './user-identity.service';
     GroupService,
     GroupMembershipRepository,
     GroupMembershipService,
-    SessionRepository,
+    { provide: SessionStore, useClass: SessionRepository },
     SessionService,
     SignInService,
     {

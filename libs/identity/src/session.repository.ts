@@ -2,19 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '@steward/persistence';
 import { In, IsNull, LessThan } from 'typeorm';
 import { SessionEntity } from './session.entity';
-import type { UserEntity } from './user.entity';
+import {
+  type SessionPatch,
+  type SessionRecord,
+  SessionStore,
+  type StoredSession,
+} from './session-store';
 
-/** An unrevoked session with its user, as one row of the hot path. */
-export interface StoredSession {
-  readonly session: SessionEntity;
-  readonly user: UserEntity;
-}
-
+/** The embedded shape's session store: the `sessions` table. */
 @Injectable()
-export class SessionRepository {
-  constructor(private readonly db: Database) {}
+export class SessionRepository extends SessionStore {
+  constructor(private readonly db: Database) {
+    super();
+  }
 
-  async insert(session: Omit<SessionEntity, 'user'>): Promise<void> {
+  async insert(session: SessionRecord): Promise<void> {
     await this.db.run((m) => m.insert(SessionEntity, session));
   }
 
@@ -33,6 +35,13 @@ export class SessionRepository {
     await this.db.run((m) =>
       m.update(SessionEntity, { id, lastSeenAt: LessThan(staleBefore) }, { lastSeenAt: now }),
     );
+  }
+
+  async update(id: string, patch: SessionPatch): Promise<boolean> {
+    const result = await this.db.run((m) =>
+      m.update(SessionEntity, { id, revokedAt: IsNull() }, patch),
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   async revoke(id: string, now: Date): Promise<boolean> {
@@ -57,7 +66,7 @@ export class SessionRepository {
     return result.affected ?? 0;
   }
 
-  listByUsers(userIds: readonly number[]): Promise<SessionEntity[]> {
+  listByUsers(userIds: readonly number[]): Promise<SessionRecord[]> {
     if (userIds.length === 0) return Promise.resolve([]);
     return this.db.run((m) =>
       m.find(SessionEntity, {

@@ -7,7 +7,7 @@ import {
   type Secrets,
   type StewardConfig,
 } from '@steward/platform';
-import { SessionRepository } from './session.repository';
+import { SessionStore } from './session-store';
 import type { UserEntity } from './user.entity';
 import { isActiveUser } from './user.service';
 
@@ -63,7 +63,7 @@ export function hashSessionToken(token: string): string {
 @Injectable()
 export class SessionService {
   constructor(
-    private readonly sessions: SessionRepository,
+    private readonly sessions: SessionStore,
     private readonly clock: Clock,
     @Inject(STEWARD_CONFIG) private readonly config: StewardConfig,
     @Inject(STEWARD_SECRETS) private readonly secrets: Secrets,

@@ -5,3 +5,4 @@ export * from './persistence.module';
 export * from './schema-types';
 export * from './database';
 export * from './unique-violation';
+export * from './domain-events';

@@ -7,10 +7,12 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { Readiness, STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { DataSource } from 'typeorm';
 import { createDataSource, type SchemaParts } from './data-source';
 import { Database } from './database';
+import { DomainEvents } from './domain-events';
 import { MigrationsPendingError, pendingMigrations, prepareSchema } from './migrations';
 
 const CONNECT_ATTEMPTS = 5;
@@ -78,6 +80,7 @@ export class PersistenceModule {
   static forRoot(schema: SchemaParts): DynamicModule {
     return {
       module: PersistenceModule,
+      imports: [DiscoveryModule],
       providers: [
         {
           provide: DataSource,
@@ -90,8 +93,9 @@ export class PersistenceModule {
           useFactory: (dataSource: DataSource) => new Database(dataSource),
         },
         DatabaseLifecycle,
+        DomainEvents,
       ],
-      exports: [DataSource, Database],
+      exports: [DataSource, Database, DomainEvents],
     };
   }
 }

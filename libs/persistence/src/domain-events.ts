@@ -92,7 +92,7 @@ export class DomainEvents implements OnApplicationBootstrap, OnApplicationShutdo
    * Delivers the event once the current transaction commits (at once outside a transaction);
    * a rolled-back change publishes nothing.
    */
-  publish(event: DomainEvent): void {
+  publish<E extends DomainEvent>(event: E): void {
     this.db.afterCommit(() => this.dispatch(event));
   }
 

@@ -6,6 +6,7 @@ import { createConnection } from 'mysql2/promise';
 import { loadTestEnvironment } from '@steward/platform';
 import { queueThroughput } from './queue-throughput';
 import { median, serverStartup } from './server-startup';
+import { signInThroughput } from './sign-in';
 import { tokenAuthThroughput } from './token-auth';
 
 const RUNS = 5;
@@ -50,6 +51,13 @@ async function main(): Promise<void> {
     'embedded: GET /users/me.json, API token, c=16',
     `${auth.requestsPerSecond} req/s, p95 ${auth.p95Ms.toFixed(1)} ms` +
       (auth.failures > 0 ? `, ${auth.failures} failed` : ''),
+  );
+
+  const signIns = await signInThroughput(base);
+  print(
+    'embedded: POST /session sign-ins/s, bcrypt 12, c=8',
+    `${signIns.signInsPerSecond.toFixed(1)} sign-ins/s, p95 ${signIns.p95Ms.toFixed(0)} ms` +
+      (signIns.failures > 0 ? `, ${signIns.failures} failed` : ''),
   );
 
   const inProcess: number[] = [];

@@ -2,14 +2,16 @@ import type { INestApplication } from '@nestjs/common';
 import { AuditEntryEntity } from '@steward/audit';
 import {
   ApiTokenService,
+  hashSessionToken,
   PasswordResetService,
-  SessionEntity,
+  SessionStore,
   UserEntity,
   UserService,
 } from '@steward/identity';
 import { Clock, createLogger } from '@steward/platform';
 import { createTestSetup, LogCapture, type TestSetup } from '@steward/testing';
 import { hash } from 'bcrypt';
+import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { createServer } from './create-server';
 
@@ -95,6 +97,24 @@ describe('web sign-in with session cookies', () => {
     return { response, cookie: `steward_session=${token}; steward_csrf=${csrf}`, token, csrf };
   }
 
+  /**
+   * Everything kept where the shape keeps sessions, as text: the `sessions` table's rows, or
+   * (production) every session hash in Redis, the table being empty.
+   */
+  async function storedSessionsText(): Promise<string> {
+    const rows: unknown[] = await app.get(DataSource).query('SELECT * FROM sessions');
+    if (setup.config.shape === 'embedded') return JSON.stringify(rows);
+    expect(rows).toEqual([]);
+    const redis = new Redis(setup.config.redisUrl ?? '');
+    try {
+      const keys = await redis.keys(`${setup.config.redisPrefix}:session:*`);
+      const values = await Promise.all(keys.map((key) => redis.hgetall(key)));
+      return JSON.stringify({ keys, values });
+    } finally {
+      await redis.quit();
+    }
+  }
+
   function me(cookie: string): Promise<Response> {
     return fetch(`${base}/api/v2/users/me.json`, { headers: { cookie } });
   }
@@ -147,8 +167,12 @@ describe('web sign-in with session cookies', () => {
     });
     expect(csrfCookie?.name).toBe('steward_csrf');
     expect(csrfCookie?.attributes.has('httponly')).toBe(false);
-    const stored = await app.get(DataSource).getRepository(SessionEntity).find();
-    expect(stored.map((s) => s.id)).not.toContain(token);
+    // Only the token's SHA-256 is stored, wherever the shape keeps sessions.
+    const stored = await app.get(SessionStore).listByUsers([created.id]);
+    expect(stored.map((s) => s.id)).toEqual([hashSessionToken(token)]);
+    const raw = await storedSessionsText();
+    expect(raw).toContain(hashSessionToken(token));
+    expect(raw).not.toContain(token);
   });
 
   it('refuses a sign-in posted from another origin (login CSRF), accepts our own', async () => {

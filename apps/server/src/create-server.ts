@@ -5,6 +5,7 @@ import { Metrics, STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { type CoreOptions, nestLogger } from '@steward/runtime';
 import helmet from 'helmet';
 import { httpMetrics } from './http/metrics.middleware';
+import { OpenApiDocuments } from './openapi/openapi.controller';
 import { ServerModule } from './server.module';
 
 /** Builds the configured HTTP application (not yet listening); used by main and by tests. */
@@ -27,5 +28,7 @@ export async function createServer(
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
   // After a clean shutdown exit 0 (not 143 from re-raising the signal), with the logs flushed.
   app.enableShutdownHooks([], { useProcessExit: true });
+  // GET /api/v2/openapi.json describes this application's routes.
+  app.get(OpenApiDocuments).attach(app);
   return app;
 }

@@ -7,12 +7,16 @@ import { AuthGuard } from './http/auth.guard';
 import { ErrorFilter } from './http/error.filter';
 import { ServerLifecycle } from './server.lifecycle';
 import { SessionController } from './auth/session.controller';
+import { TwoFactorController } from './auth/two-factor.controller';
 import { UsersController } from './users/users.controller';
 import { UserIdentitiesController } from './users/user-identities.controller';
+import { CustomRolesController } from './custom-roles/custom-roles.controller';
 import { AuditLogsController } from './audit/audit-logs.controller';
 import { GroupMembershipsController } from './groups/group-memberships.controller';
 import { GroupsController } from './groups/groups.controller';
+import { BreakGlassController } from './break-glass/break-glass.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
+import { OpenApiController, OpenApiDocuments } from './openapi/openapi.controller';
 
 /** The HTTP server: the REST API and pages; in the embedded shape it also runs the jobs. */
 @Module({})
@@ -29,16 +33,21 @@ export class ServerModule {
         OrganizationsController,
         GroupsController,
         GroupMembershipsController,
+        BreakGlassController,
         UsersController,
         UserIdentitiesController,
+        CustomRolesController,
         AuditLogsController,
         SessionController,
+        TwoFactorController,
+        OpenApiController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ErrorFilter },
         // Default deny: every route is @Public() or needs a permission (http/auth.guard.ts).
         { provide: APP_GUARD, useClass: AuthGuard },
         ServerLifecycle,
+        OpenApiDocuments,
       ],
     };
   }

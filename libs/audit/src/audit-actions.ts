@@ -18,6 +18,7 @@ export const AuditAction = {
   groupChanged: 'group.changed',
   groupMembershipAdded: 'group.membership.added',
   groupMembershipRemoved: 'group.membership.removed',
+  customRoleChanged: 'custom_role.changed',
   settingsChanged: 'settings.changed',
   breakGlassAccessed: 'break_glass.accessed',
   keysRotated: 'keys.rotated',

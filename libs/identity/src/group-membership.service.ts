@@ -75,6 +75,11 @@ export class GroupMembershipService {
       if (await this.memberships.find(user.id, group.id)) {
         throw GroupError.invalid('user_id', 'is already a member of this group');
       }
+      // Joining a confidential group opens its tickets: never on one's own say. An admin who
+      // needs to look uses break-glass (audited, with a reason, time-limited) or asks another.
+      if (group.confidential && actor.actorType === 'user' && actor.actorId === user.id) {
+        throw GroupError.selfJoinRefused();
+      }
       const now = this.clock.now();
       const first = (await this.memberships.countOfUser(user.id)) === 0;
       const membership = await this.memberships.insert({

@@ -6,6 +6,13 @@ export class GroupError extends StewardError {
     return new GroupError(ErrorCode.Invalid, RECORD_INVALID, { [field]: [problem] });
   }
 
+  static selfJoinRefused(): GroupError {
+    return new GroupError(
+      ErrorCode.Forbidden,
+      'You cannot add yourself to a confidential group: use break-glass, or ask another administrator',
+    );
+  }
+
   static notFound(): GroupError {
     return new GroupError(ErrorCode.NotFound, 'Not found');
   }

@@ -13,6 +13,11 @@ export class GroupRepository {
     return this.db.run((m) => m.findOneBy(GroupEntity, { id }));
   }
 
+  /** The group new tickets go to when nobody chose one, unless it was deleted. */
+  findDefault(): Promise<GroupEntity | null> {
+    return this.db.run((m) => m.findOneBy(GroupEntity, { isDefault: true, deletedAt: IsNull() }));
+  }
+
   /** Names compare without case on every database (MariaDB's collation does so too). */
   findByNameIgnoringCase(name: string): Promise<GroupEntity | null> {
     return this.db.run((m) =>

@@ -48,6 +48,11 @@ export class GroupService {
   }
 
   /** A group, deleted ones included (with `deletedAt` set). */
+  /** The default group for new tickets (Zendesk's `default: true`), if there is one. */
+  defaultGroup(): Promise<GroupEntity | null> {
+    return this.groups.findDefault();
+  }
+
   async show(id: number): Promise<GroupEntity> {
     const group = await this.groups.findById(id);
     if (!group) throw GroupError.notFound();

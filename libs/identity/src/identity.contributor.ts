@@ -17,6 +17,9 @@ import { PasswordResetEntity } from './password-reset.entity';
 import { PasswordResetService } from './password-reset.service';
 import { SessionEntity } from './session.entity';
 import { SessionService } from './session.service';
+import { TwoFactorCredentialEntity } from './two-factor-credential.entity';
+import { TwoFactorRecoveryCodeEntity } from './two-factor-recovery-code.entity';
+import { TwoFactorService } from './two-factor.service';
 import { UserEntity } from './user.entity';
 import { UserIdentityEntity } from './user-identity.entity';
 import { UserIdentityRepository } from './user-identity.repository';
@@ -29,6 +32,7 @@ const MEMBERSHIPS = 'group_memberships';
 const SESSIONS = 'sign_in_history';
 const RESETS = 'password_resets';
 const IDENTITIES = 'user_identities';
+const TWO_FACTOR = 'two_factor';
 
 /** The identity feature's part of a data subject's export and erasure. */
 @Injectable()
@@ -42,6 +46,8 @@ export class IdentityContributor implements PersonalDataContributor {
     SessionEntity,
     PasswordResetEntity,
     GroupMembershipEntity,
+    TwoFactorCredentialEntity,
+    TwoFactorRecoveryCodeEntity,
   ];
 
   constructor(
@@ -51,6 +57,7 @@ export class IdentityContributor implements PersonalDataContributor {
     private readonly sessions: SessionService,
     private readonly resets: PasswordResetService,
     private readonly identities: UserIdentityRepository,
+    private readonly twoFactor: TwoFactorService,
     private readonly clock: Clock,
   ) {}
 
@@ -61,6 +68,9 @@ export class IdentityContributor implements PersonalDataContributor {
       email: user.email,
       name: user.name,
       role: user.role,
+      phone: user.phone,
+      locale: user.locale,
+      timeZone: user.timeZone,
       active: user.active,
       createdAt: user.createdAt.toISOString(),
       updatedAt: user.updatedAt.toISOString(),
@@ -113,8 +123,19 @@ export class IdentityContributor implements PersonalDataContributor {
         updatedAt: i.updatedAt.toISOString(),
       }),
     );
+    // Whether and since when the subject used a second factor; never the secret or the codes.
+    const twoFactor = (await this.twoFactor.listForUsers(users.map((user) => user.id))).map(
+      (f) => ({
+        userId: f.userId,
+        enabled: f.enabled,
+        createdAt: f.createdAt.toISOString(),
+        enabledAt: f.enabledAt?.toISOString() ?? null,
+        recoveryCodesLeft: f.recoveryCodesLeft,
+      }),
+    );
     return [
       { category: CATEGORY, schemaVersion: 1, records },
+      { category: TWO_FACTOR, schemaVersion: 1, records: twoFactor },
       { category: IDENTITIES, schemaVersion: 1, records: identities },
       { category: MEMBERSHIPS, schemaVersion: 1, records: groups },
       { category: TOKENS, schemaVersion: 1, records: tokens },
@@ -155,6 +176,11 @@ export class IdentityContributor implements PersonalDataContributor {
         action: 'delete',
         count: (await this.resets.listForUsers(users.map((user) => user.id))).length,
       },
+      {
+        category: TWO_FACTOR,
+        action: 'delete',
+        count: await this.twoFactor.countForUsers(users.map((user) => user.id)),
+      },
     ];
   }
 
@@ -163,6 +189,7 @@ export class IdentityContributor implements PersonalDataContributor {
     // Tokens first: from here on nothing of the subject can authenticate.
     const deletedTokens = await this.tokens.deleteForUsers(users.map((user) => user.id));
     const deletedSessions = await this.sessions.deleteForUsers(users.map((user) => user.id));
+    const deletedTwoFactor = await this.twoFactor.deleteForUsers(users.map((user) => user.id));
     const deletedResets = await this.resets.deleteForUsers(users.map((user) => user.id));
     const deletedIdentities = await this.identities.deleteOfUsers(users.map((user) => user.id));
     const deletedMemberships = await this.memberships.deleteOfUsers(users.map((user) => user.id));
@@ -173,6 +200,9 @@ export class IdentityContributor implements PersonalDataContributor {
         name: tombstone.label,
         passwordHash: null,
         passwordMustChange: false,
+        phone: null,
+        // A tombstone holds no role that would keep an admin from deleting it.
+        customRoleId: null,
         active: false,
         erasedAt: now,
         updatedAt: now,
@@ -185,6 +215,7 @@ export class IdentityContributor implements PersonalDataContributor {
       { category: MEMBERSHIPS, deleted: deletedMemberships, anonymised: 0 },
       { category: SESSIONS, deleted: deletedSessions, anonymised: 0 },
       { category: RESETS, deleted: deletedResets, anonymised: 0 },
+      { category: TWO_FACTOR, deleted: deletedTwoFactor, anonymised: 0 },
     ];
   }
 

@@ -1,7 +1,7 @@
-import { Clock } from '@steward/platform';
+import { Clock, ErrorCode } from '@steward/platform';
 import { createTestSetup, type TestSetup } from '@steward/testing';
 import { Redis } from 'ioredis';
-import { RedisLoginThrottle } from './login-throttle.redis';
+import { RedisLoginThrottle, SIGN_IN_UNAVAILABLE } from './login-throttle.redis';
 
 class TestClock extends Clock {
   private current = 1_800_000_000_000;
@@ -66,5 +66,20 @@ describe('RedisLoginThrottle', () => {
     await one.succeed('bob@example.com');
     for (let i = 0; i < 2; i++) await one.fail('bob@example.com', null);
     expect(await one.retryAfterMs('bob@example.com', null)).toBe(0);
+  });
+
+  it('fails closed with a 503 when Redis is unreachable, rather than letting sign-ins through', async () => {
+    const unreachable = new RedisLoginThrottle(clock, {
+      ...setup.config,
+      redisUrl: 'redis://127.0.0.1:1',
+    });
+    throttles.push(unreachable);
+    await expect(unreachable.retryAfterMs('ann@example.com', '192.0.2.1')).rejects.toMatchObject({
+      code: ErrorCode.Unavailable,
+      message: SIGN_IN_UNAVAILABLE,
+    });
+    await expect(unreachable.fail('ann@example.com', null)).rejects.toMatchObject({
+      code: ErrorCode.Unavailable,
+    });
   });
 });

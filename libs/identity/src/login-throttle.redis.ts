@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Clock, STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Clock,
+  ErrorCode,
+  errorMessage,
+  STEWARD_CONFIG,
+  StewardError,
+  type StewardConfig,
+} from '@steward/platform';
 import type * as IORedis from 'ioredis';
 import { LoginThrottle } from './login-throttle';
+
+export const SIGN_IN_UNAVAILABLE = 'Sign-in is unavailable right now; try again shortly';
 
 /**
  * The production shape's throttle: counters in Redis, shared by every server process. Failures
@@ -12,6 +21,7 @@ import { LoginThrottle } from './login-throttle';
  */
 @Injectable()
 export class RedisLoginThrottle extends LoginThrottle implements OnApplicationShutdown {
+  private readonly logger = new Logger('SignInThrottle');
   private readonly redis: IORedis.Redis;
   private readonly prefix: string;
 
@@ -22,25 +32,43 @@ export class RedisLoginThrottle extends LoginThrottle implements OnApplicationSh
     super();
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- only the production shape needs it
     const { Redis } = require('ioredis') as typeof IORedis;
-    this.redis = new Redis(config.redisUrl ?? '', { maxRetriesPerRequest: 1, lazyConnect: true });
+    this.redis = new Redis(config.redisUrl ?? '', {
+      maxRetriesPerRequest: 1,
+      lazyConnect: true,
+      connectTimeout: 5_000,
+      commandTimeout: 5_000,
+    });
     this.prefix = `${config.redisPrefix}:sign-in`;
   }
 
   async retryAfterMs(account: string, ip: string | null): Promise<number> {
     const keys = subjects(account, ip).map((subject) => this.lockKey(subject));
-    const values = await this.redis.mget(...keys);
+    const values = await this.call(() => this.redis.mget(...keys));
     const now = this.clock.now().getTime();
     return Math.max(0, ...values.map((value) => (value === null ? 0 : Number(value) - now)));
   }
 
   async fail(account: string, ip: string | null): Promise<void> {
     const { accountMaxFailures, ipMaxFailures } = this.config.signInThrottle;
-    await this.count(accountSubject(account), accountMaxFailures);
-    if (ip !== null) await this.count(ipSubject(ip), ipMaxFailures);
+    await this.call(() => this.count(accountSubject(account), accountMaxFailures));
+    if (ip !== null) await this.call(() => this.count(ipSubject(ip), ipMaxFailures));
   }
 
   async succeed(account: string): Promise<void> {
-    await this.redis.del(this.countKey(accountSubject(account)));
+    await this.call(() => this.redis.del(this.countKey(accountSubject(account))));
+  }
+
+  /**
+   * Runs Redis commands; when Redis fails, sign-in fails closed with a 503 rather than going on
+   * unthrottled.
+   */
+  private async call<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      this.logger.error(`Redis sign-in throttle failed: ${errorMessage(error)}`);
+      throw new StewardError(ErrorCode.Unavailable, SIGN_IN_UNAVAILABLE);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

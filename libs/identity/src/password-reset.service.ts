@@ -6,6 +6,7 @@ import { Clock, ErrorCode, StewardError } from '@steward/platform';
 import { PasswordHasher } from './password-hasher';
 import { passwordPolicyProblem } from './password-policy';
 import { PasswordResetRepository } from './password-reset.repository';
+import { PasswordResetThrottle } from './password-reset-throttle';
 import type { SessionContext } from './session.service';
 import { SessionService } from './session.service';
 import { UserError } from './user.errors';
@@ -32,7 +33,8 @@ export interface PasswordResetSummary {
 
 /**
  * Password reset (ASVS V2.5): a one-time token, stored hashed, valid for an hour. Asking never
- * reveals whether the account exists; using it sets the password and ends every session.
+ * reveals whether the account exists, and is throttled per email and per IP address (see
+ * PasswordResetThrottle); using it sets the password and ends every session.
  */
 @Injectable()
 export class PasswordResetService {
@@ -44,14 +46,19 @@ export class PasswordResetService {
     private readonly audit: AuditLog,
     private readonly db: Database,
     private readonly clock: Clock,
+    private readonly throttle: PasswordResetThrottle,
   ) {}
 
   /**
-   * Creates a reset token when the email belongs to an active user and returns it (for the
-   * mail that will carry it; never log it); undefined otherwise. Callers answer the same either way.
+   * Creates a reset token when the email belongs to an active user and the request is within
+   * the throttle's limits, and returns it (for the mail that will carry it; never log it);
+   * undefined otherwise. Callers answer the same either way. A request over the limits is
+   * neither sent nor audited: one entry per request would let anyone flood the audit log.
    */
   async request(email: string, context: SessionContext): Promise<string | undefined> {
-    const user = await this.users.findByEmail(normaliseEmail(email));
+    const address = normaliseEmail(email);
+    if (!(await this.throttle.admit(address, context.ip))) return undefined;
+    const user = await this.users.findByEmail(address);
     if (!user || !isActiveUser(user)) return undefined;
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();

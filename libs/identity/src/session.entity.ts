@@ -3,6 +3,12 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typ
 import { UserEntity } from './user.entity';
 
 /**
+ * A step a session owes after the password: the second factor of a user who has one, or the
+ * enrolment of one when the policy requires it. Such a session may do only that (and sign out).
+ */
+export type SessionStep = 'two_factor' | 'two_factor_enrolment';
+
+/**
  * A web session (the `steward_session` cookie). The cookie carries 256 random bits; the row's id
  * is their SHA-256, so a copy of the database holds no usable session.
  */
@@ -40,6 +46,19 @@ export class SessionEntity {
   @NotPersonal()
   @Column({ name: 'must_change_password', type: 'boolean', default: false })
   mustChangePassword!: boolean;
+
+  /**
+   * When the user last proved their password (and second factor, when enabled) in this session:
+   * sensitive actions need it to be recent (ASVS V3.7.1). Null until the session is complete.
+   */
+  @NotPersonal('when the user last signed in or re-authenticated; deleted with the session')
+  @Column({ name: 'authenticated_at', type: 'datetime', precision: 3, nullable: true })
+  authenticatedAt!: Date | null;
+
+  /** What the session must still do before it is a full one (`SessionStep`); null when nothing. */
+  @NotPersonal()
+  @Column({ name: 'pending_step', type: 'varchar', length: 32, nullable: true })
+  pendingStep!: SessionStep | null;
 
   @Personal('network')
   @Column({ type: 'varchar', length: 45, nullable: true })

@@ -17,7 +17,7 @@ export class SessionRepository extends SessionStore {
   }
 
   async insert(session: SessionRecord): Promise<void> {
-    await this.db.run((m) => m.insert(SessionEntity, session));
+    await this.db.run((m) => m.insert(SessionEntity, { ...session }));
   }
 
   /** One SELECT on the primary key, joined to the user. */

@@ -8,6 +8,7 @@ import {
   type StewardConfig,
 } from '@steward/platform';
 import { SessionStore } from './session-store';
+import type { SessionStep } from './session.entity';
 import type { UserEntity } from './user.entity';
 import { isActiveUser } from './user.service';
 
@@ -31,6 +32,8 @@ export interface OpenedSession {
   readonly userId: number;
   readonly expiresAt: Date;
   readonly mustChangePassword: boolean;
+  /** The step the session owes before it is a full one; null when none. */
+  readonly pendingStep: SessionStep | null;
 }
 
 /** A session a request authenticated with. `id` is the token's hash, never the token. */
@@ -39,6 +42,14 @@ export interface ActiveSession {
   readonly user: Readonly<UserEntity>;
   readonly expiresAt: Date;
   readonly mustChangePassword: boolean;
+  readonly pendingStep: SessionStep | null;
+  /** When the user last proved their password (and second factor) in this session. */
+  readonly authenticatedAt: Date | null;
+}
+
+export interface OpenOptions {
+  /** A step the new session owes (it is then not authenticated yet for re-authentication). */
+  readonly pendingStep?: SessionStep | null;
 }
 
 /** A session as a data subject's export shows it: never the token or its hash. */
@@ -69,10 +80,15 @@ export class SessionService {
     @Inject(STEWARD_SECRETS) private readonly secrets: Secrets,
   ) {}
 
+  /**
+   * Opens a session for a user who has just proved their password (and second factor, unless
+   * `pendingStep` says it is still owed).
+   */
   async open(
     userId: number,
     context: SessionContext,
     mustChangePassword: boolean,
+    { pendingStep = null }: OpenOptions = {},
   ): Promise<OpenedSession> {
     const token = randomBytes(32).toString('base64url');
     const id = hashSessionToken(token);
@@ -90,11 +106,53 @@ export class SessionService {
       lastSeenAt: now,
       expiresAt,
       mustChangePassword,
+      // Without its second factor the user has not fully authenticated yet.
+      authenticatedAt: pendingStep === 'two_factor' ? null : now,
+      pendingStep,
       ip: context.ip?.slice(0, 45) ?? null,
       userAgent: context.userAgent?.slice(0, 512) ?? null,
       revokedAt: null,
     });
-    return { token, csrfToken: this.csrfToken(id), userId, expiresAt, mustChangePassword };
+    return {
+      token,
+      csrfToken: this.csrfToken(id),
+      userId,
+      expiresAt,
+      mustChangePassword,
+      pendingStep,
+    };
+  }
+
+  /**
+   * Replaces the session with a new one (new token, new CSRF token; ASVS V3.2.1) when its
+   * privileges change: after the second factor, and after a required enrolment.
+   */
+  async rotate(
+    session: ActiveSession,
+    context: SessionContext,
+    options: OpenOptions = {},
+  ): Promise<OpenedSession> {
+    await this.sessions.revoke(session.id, this.clock.now());
+    return this.open(session.user.id, context, session.mustChangePassword, options);
+  }
+
+  /** Records that the user has just proved their password (and second factor) again; when. */
+  async markAuthenticated(sessionId: string): Promise<Date> {
+    const now = this.clock.now();
+    await this.sessions.update(sessionId, { authenticatedAt: now });
+    return now;
+  }
+
+  /** Makes the session owe a step again (its user removed a second factor the policy requires). */
+  async requireStep(sessionId: string, step: SessionStep): Promise<void> {
+    await this.sessions.update(sessionId, { pendingStep: step });
+  }
+
+  /** Did the user prove their password within the re-authentication window (ASVS V3.7.1)? */
+  isRecentlyAuthenticated(session: ActiveSession): boolean {
+    if (session.pendingStep !== null || session.authenticatedAt === null) return false;
+    const elapsed = this.clock.now().getTime() - session.authenticatedAt.getTime();
+    return elapsed >= 0 && elapsed < this.config.twoFactor.reauthenticationWindowMs;
   }
 
   /** The session of this token when it is valid now (not revoked, idle or expired); marks it seen. */
@@ -118,6 +176,9 @@ export class SessionService {
       user: Object.freeze(user),
       expiresAt: session.expiresAt,
       mustChangePassword: session.mustChangePassword,
+      // Sessions stored before these fields existed owe nothing and were never re-authenticated.
+      pendingStep: session.pendingStep ?? null,
+      authenticatedAt: session.authenticatedAt ?? null,
     };
   }
 

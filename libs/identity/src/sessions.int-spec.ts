@@ -4,13 +4,15 @@ import { type INestApplicationContext } from '@nestjs/common';
 import { Clock } from '@steward/platform';
 
 import { truncateAll, type TestSetup } from '@steward/testing';
+import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { IdentityContributor } from './identity.contributor';
 
 import { PasswordHasher } from './password-hasher';
-import { SessionEntity } from './session.entity';
 import { hashSessionToken, SessionService } from './session.service';
+import { SessionStore } from './session-store';
 import { SignInService } from './sign-in.service';
+import { UserEntity } from './user.entity';
 import { UserService } from './user.service';
 
 class TestClock extends Clock {
@@ -38,6 +40,9 @@ describe('web sessions', () => {
   });
 
   afterEach(async () => {
+    // In the production shape the sessions are in Redis, which truncating the tables leaves.
+    const users = await app.get(DataSource).getRepository(UserEntity).find();
+    await app.get(SessionStore).deleteByUsers(users.map((user) => user.id));
     await truncateAll(app.get(DataSource));
     clock.advance(24 * 3_600_000);
   });
@@ -46,6 +51,24 @@ describe('web sessions', () => {
     await app?.close();
     await setup?.cleanup();
   });
+
+  /**
+   * Everything kept where the shape keeps sessions, as text: the `sessions` table's rows, or
+   * (production) every session hash in Redis, the table being empty.
+   */
+  async function storedSessionsText(): Promise<string> {
+    const rows: unknown[] = await app.get(DataSource).query('SELECT * FROM sessions');
+    if (setup.config.shape === 'embedded') return JSON.stringify(rows);
+    expect(rows).toEqual([]);
+    const redis = new Redis(setup.config.redisUrl ?? '');
+    try {
+      const keys = await redis.keys(`${setup.config.redisPrefix}:session:*`);
+      const values = await Promise.all(keys.map((key) => redis.hgetall(key)));
+      return JSON.stringify({ keys, values });
+    } finally {
+      await redis.quit();
+    }
+  }
 
   async function signedIn(email: string): Promise<{ userId: number; token: string }> {
     const { user } = await app
@@ -57,10 +80,14 @@ describe('web sessions', () => {
 
   it('stores only the SHA-256 of the token, with the IP and user agent', async () => {
     const { userId, token } = await signedIn('ann@example.com');
-    const rows = await app.get(DataSource).getRepository(SessionEntity).find();
-    expect(rows).toEqual([
+    const sessions = await app.get(SessionStore).listByUsers([userId]);
+    expect(sessions).toEqual([
       expect.objectContaining({ id: hashSessionToken(token), userId, ...CONTEXT, revokedAt: null }),
     ]);
+    const stored = await storedSessionsText();
+    expect(stored).toContain(hashSessionToken(token));
+    expect(stored).toContain(CONTEXT.userAgent);
+    expect(stored).not.toContain(token);
   });
 
   it('forgets sessions 90 days after they expired, at the next sign-in', async () => {
@@ -113,7 +140,8 @@ describe('web sessions', () => {
       contributor.eraseSubject(subject, { label: 'Erased user 1' }),
     ).resolves.toContainEqual({ category: 'sign_in_history', deleted: 1, anonymised: 0 });
     await expect(app.get(SessionService).authenticate(token)).resolves.toBeUndefined();
-    await expect(app.get(DataSource).getRepository(SessionEntity).count()).resolves.toBe(0);
+    await expect(app.get(SessionStore).listByUsers([userId])).resolves.toEqual([]);
+    expect(await storedSessionsText()).not.toContain(hashSessionToken(token));
   });
 
   it('knows a bcrypt hash of a lower cost needs rehashing', async () => {

@@ -20,7 +20,25 @@ export class SignInError extends StewardError {
     });
   }
 
+  /** Re-authentication: the same answer for a wrong password and a wrong second-factor code. */
+  static reauthenticationFailed(): SignInError {
+    return new SignInError(ErrorCode.Invalid, 'password or code is not correct', {
+      password: ['or code is not correct'],
+    });
+  }
+
   static missing(field: string): SignInError {
     return new SignInError(ErrorCode.Invalid, `${field} is required`, { [field]: ['is required'] });
+  }
+}
+
+/**
+ * A sensitive action asked for a recent password (ASVS V3.7.1) and the session's is older than
+ * STEWARD_REAUTH_WINDOW: answered 403 `ReauthenticationRequired`.
+ */
+export class ReauthenticationRequiredError extends Error {
+  constructor() {
+    super('Confirm your password first (POST /api/v2/session/reauthenticate)');
+    this.name = 'ReauthenticationRequiredError';
   }
 }

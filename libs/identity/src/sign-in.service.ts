@@ -9,6 +9,14 @@ import { passwordPolicyProblem } from './password-policy';
 import { type ActiveSession, type OpenedSession, SessionService } from './session.service';
 import type { SessionContext } from './session.service';
 import { SignInError, SignInThrottledError } from './sign-in.errors';
+import {
+  TWO_FACTOR_FAILED,
+  TWO_FACTOR_SUCCEEDED,
+  type TwoFactorMethod,
+  TwoFactorService,
+} from './two-factor.service';
+import { TwoFactorError } from './two-factor.errors';
+import type { UserEntity } from './user.entity';
 import { UserError } from './user.errors';
 import { UserRepository } from './user.repository';
 import { isActiveUser, normaliseEmail } from './user.service';
@@ -16,6 +24,8 @@ import { isActiveUser, normaliseEmail } from './user.service';
 export const PASSWORD_CHANGED = 'auth.password.changed';
 export const SIGNED_OUT = 'auth.sign_out.succeeded';
 export const SIGNED_OUT_EVERYWHERE = 'auth.sign_out.everywhere';
+export const REAUTHENTICATED = 'auth.reauthentication.succeeded';
+export const REAUTHENTICATION_FAILED = 'auth.reauthentication.failed';
 
 export interface SignInInput extends SessionContext {
   readonly email: string;
@@ -26,6 +36,8 @@ export interface SignInInput extends SessionContext {
  * Signing in with email and password (what passport-local's verify callback would do; the
  * library is not installed, so the same check lives here): throttled per account and address,
  * the same work and answer whether or not the account exists, audited without the email.
+ * A user with two-factor then owes a code (`completeTwoFactor`), and one whom the policy
+ * requires to have it and who has none owes its enrolment; until then the session is limited.
  */
 @Injectable()
 export class SignInService {
@@ -36,6 +48,7 @@ export class SignInService {
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionService,
+    private readonly twoFactor: TwoFactorService,
     private readonly throttle: LoginThrottle,
     private readonly audit: AuditLog,
     private readonly db: Database,
@@ -58,21 +71,102 @@ export class SignInService {
       await this.recordFailure(user?.id, context);
       throw SignInError.unauthenticated();
     }
-    await this.throttle.succeed(email);
+    // Asked only once the password matched, so the answer says nothing more before that.
+    const pendingStep = await this.twoFactor.stepAfterPassword(user);
+    // With a second factor still owed the failures stay counted, so that signing in again
+    // with the password does not give a code-guesser a fresh allowance.
+    if (pendingStep !== 'two_factor') await this.throttle.succeed(email);
     if (this.hasher.needsRehash(stored)) {
       await this.users.update(user.id, { passwordHash: await this.hasher.hash(input.password) });
     }
     return this.db.transaction(async () => {
-      const opened = await this.sessions.open(user.id, context, user.passwordMustChange);
+      const opened = await this.sessions.open(user.id, context, user.passwordMustChange, {
+        pendingStep,
+      });
       await this.audit.record({
         actorType: 'user',
         actorId: user.id,
         action: AuditAction.signInSucceeded,
         targetType: 'user',
         targetId: user.id,
+        details: pendingStep === null ? undefined : { pending_step: pendingStep },
         ...context,
       });
       return opened;
+    });
+  }
+
+  /**
+   * The second step of signing in: a TOTP code or a recovery code. Wrong codes count toward
+   * the same throttle as wrong passwords; the right one replaces the session with a full one.
+   */
+  async completeTwoFactor(
+    session: ActiveSession,
+    code: string,
+    context: SessionContext,
+  ): Promise<OpenedSession> {
+    if (session.pendingStep !== 'two_factor') throw TwoFactorError.nothingPending();
+    const method = await this.checkSecondFactor(session.user, code, context);
+    if (method === undefined) {
+      await this.recordStepFailure(session.user.id, context, TWO_FACTOR_FAILED);
+      throw TwoFactorError.invalidCode();
+    }
+    return this.db.transaction(async () => {
+      const opened = await this.sessions.rotate(session, context);
+      await this.audit.record({
+        actorType: 'user',
+        actorId: session.user.id,
+        action: TWO_FACTOR_SUCCEEDED,
+        targetType: 'user',
+        targetId: session.user.id,
+        details: { method },
+        ...context,
+      });
+      return opened;
+    });
+  }
+
+  /**
+   * Re-authentication before a sensitive action (ASVS V3.7.1): the password again, and a
+   * second-factor code when the user has one. Throttled like signing in.
+   */
+  async reauthenticate(
+    session: ActiveSession,
+    password: string,
+    code: string | undefined,
+    context: SessionContext,
+  ): Promise<Date> {
+    const user = await this.users.findById(session.user.id);
+    if (!user?.passwordHash || !isActiveUser(user)) throw SignInError.unauthenticated();
+    const twoFactor = await this.twoFactor.isEnabled(user.id);
+    if (twoFactor && code === undefined) throw SignInError.missing('code');
+    const key = throttleKey(user);
+    const retryAfterMs = await this.throttle.retryAfterMs(key, context.ip);
+    if (retryAfterMs > 0) throw new SignInThrottledError(Math.ceil(retryAfterMs / 1000));
+    const passwordMatches = await this.hasher.verify(password, user.passwordHash);
+    // The code is checked only after the password, so a wrong password uses up no code.
+    const method =
+      passwordMatches && twoFactor && code !== undefined
+        ? await this.twoFactor.verify(user.id, code)
+        : undefined;
+    if (!passwordMatches || (twoFactor && method === undefined)) {
+      await this.throttle.fail(key, context.ip);
+      await this.recordStepFailure(user.id, context, REAUTHENTICATION_FAILED);
+      throw SignInError.reauthenticationFailed();
+    }
+    await this.throttle.succeed(key);
+    return this.db.transaction(async () => {
+      const at = await this.sessions.markAuthenticated(session.id);
+      await this.audit.record({
+        actorType: 'user',
+        actorId: user.id,
+        action: REAUTHENTICATED,
+        targetType: 'user',
+        targetId: user.id,
+        details: method === undefined ? undefined : { method },
+        ...context,
+      });
+      return at;
     });
   }
 
@@ -104,7 +198,10 @@ export class SignInService {
         updatedAt: this.clock.now(),
       });
       await this.sessions.revokeAllOfUser(user.id);
-      const opened = await this.sessions.open(user.id, context, false);
+      // A required enrolment still owed stays owed; a second factor was proven already.
+      const pendingStep =
+        session.pendingStep === 'two_factor_enrolment' ? session.pendingStep : null;
+      const opened = await this.sessions.open(user.id, context, false, { pendingStep });
       await this.audit.record({
         actorType: 'user',
         actorId: user.id,
@@ -148,6 +245,21 @@ export class SignInService {
     });
   }
 
+  /** The second factor of a signed-in user, throttled per account and address like passwords. */
+  private async checkSecondFactor(
+    user: Readonly<UserEntity>,
+    code: string,
+    context: SessionContext,
+  ): Promise<TwoFactorMethod | undefined> {
+    const key = throttleKey(user);
+    const retryAfterMs = await this.throttle.retryAfterMs(key, context.ip);
+    if (retryAfterMs > 0) throw new SignInThrottledError(Math.ceil(retryAfterMs / 1000));
+    const method = await this.twoFactor.verify(user.id, code);
+    if (method === undefined) await this.throttle.fail(key, context.ip);
+    else await this.throttle.succeed(key);
+    return method;
+  }
+
   /** Audited as anonymous; the user id only when the email belongs to a user, never the email. */
   private async recordFailure(userId: number | undefined, context: SessionContext): Promise<void> {
     await this.audit.record({
@@ -159,8 +271,29 @@ export class SignInService {
     });
   }
 
+  /** A failed second factor or re-authentication: the session's user is the actor. */
+  private async recordStepFailure(
+    userId: number,
+    context: SessionContext,
+    action: string,
+  ): Promise<void> {
+    await this.audit.record({
+      actorType: 'user',
+      actorId: userId,
+      action,
+      targetType: 'user',
+      targetId: userId,
+      ...context,
+    });
+  }
+
   private dummy(): Promise<string> {
     this.dummyHash ??= this.hasher.hash(randomBytes(24).toString('base64url'));
     return this.dummyHash;
   }
+}
+
+/** The throttle's account key: the normalised email, as the sign-in form counts it. */
+function throttleKey(user: Pick<UserEntity, 'id' | 'email'>): string {
+  return user.email === null ? `user:${user.id}` : normaliseEmail(user.email);
 }

@@ -3,6 +3,8 @@ import { AuditAction, AuditLog } from '@steward/audit';
 import { Database } from '@steward/persistence';
 import { Clock } from '@steward/platform';
 import { ApiTokenService, type AuditActor } from './api-token.service';
+import { CustomRoleRepository } from './custom-role.repository';
+import { GroupMembershipRepository } from './group-membership.repository';
 import type { PageWindow } from './organization.service';
 import { PasswordHasher } from './password-hasher';
 import { PolicyService } from './policy.service';
@@ -15,10 +17,16 @@ import { UserRepository } from './user.repository';
 import {
   checkEmail,
   checkExternalId,
+  checkLocale,
+  checkPhone,
+  checkTimeZone,
   generateOneTimePassword,
   normaliseEmail,
+  ROLE_TYPES,
   USER_ROLES,
   UserService,
+  wireRole,
+  type WireRole,
 } from './user.service';
 
 export const MAX_SEARCH_LENGTH = 255;
@@ -27,8 +35,21 @@ export const MAX_SEARCH_LENGTH = 255;
 export interface UserInput {
   readonly name?: string;
   readonly email?: string;
+  /** Zendesk's `role`: end-user, agent or admin. */
   readonly role?: string;
+  /** Zendesk's `role_type`: null (agent), 0 (custom role), 1 (light agent), 4 (admin). */
+  readonly roleType?: number | null;
+  readonly customRoleId?: number | null;
   readonly externalId?: string | null;
+  readonly phone?: string | null;
+  readonly locale?: string;
+  readonly timeZone?: string;
+}
+
+/** A role as stored: the role, and an agent's custom role. */
+interface RoleChoice {
+  readonly role: UserRole;
+  readonly customRoleId: number | null;
 }
 
 export interface UserPage {
@@ -61,6 +82,8 @@ export interface DisabledUser {
 export class UserAccountService {
   constructor(
     private readonly users: UserRepository,
+    private readonly customRoles: CustomRoleRepository,
+    private readonly memberships: GroupMembershipRepository,
     private readonly accounts: UserService,
     private readonly identities: UserIdentityService,
     private readonly identityRows: UserIdentityRepository,
@@ -74,12 +97,21 @@ export class UserAccountService {
   ) {}
 
   async list({ offset, perPage }: PageWindow, role?: string): Promise<UserPage> {
-    const [users, count] = await this.users.page(
-      offset,
-      perPage,
-      role === undefined ? undefined : checkRole(role),
-    );
+    // Zendesk's `role=agent` lists light agents and custom-role agents too.
+    const wire = role === undefined ? undefined : checkRole(role);
+    const roles: UserRole[] | undefined =
+      wire === undefined ? undefined : wire === 'agent' ? ['agent', 'light-agent'] : [wire];
+    const [users, count] = await this.users.page(offset, perPage, roles);
     return { users, count };
+  }
+
+  /**
+   * Each user's default group (the membership marked default), for `default_group_id`.
+   * End-users belong to no group, so `/users/me` of an end-user costs no query.
+   */
+  defaultGroupIds(users: readonly Pick<UserEntity, 'id' | 'role'>[]): Promise<Map<number, number>> {
+    const staff = users.filter((user) => user.role !== 'end-user');
+    return this.users.defaultGroupIds(staff.map((user) => user.id));
   }
 
   async show(id: number): Promise<UserEntity> {
@@ -101,7 +133,10 @@ export class UserAccountService {
 
   /** Creates a user; an end-user unless a role is given (staff roles: admins only). */
   async create(input: UserInput, actor: UserActor): Promise<UserEntity> {
-    const role = input.role === undefined ? 'end-user' : checkRole(input.role);
+    const { role, customRoleId } = chooseRole(input, undefined) ?? {
+      role: 'end-user',
+      customRoleId: null,
+    };
     if (input.email === undefined) throw UserError.invalid('email', 'cannot be blank');
     if (input.name !== undefined && input.name.trim() === '') {
       throw UserError.invalid('name', 'cannot be blank');
@@ -110,13 +145,21 @@ export class UserAccountService {
       throw UserError.forbidden('only an administrator may create a staff member');
     }
     return this.db.transaction(async () => {
+      await this.checkCustomRole(customRoleId);
       const { user } = await this.accounts.createUser({
         email: input.email as string,
         name: input.name,
         role,
+        customRoleId,
         externalId: input.externalId,
+        phone: input.phone,
+        locale: input.locale,
+        timeZone: input.timeZone,
       });
-      await this.record(actor.audit, AuditAction.userCreated, user.id, { role });
+      await this.record(actor.audit, AuditAction.userCreated, user.id, {
+        role,
+        ...(customRoleId === null ? {} : { customRoleId }),
+      });
       return user;
     });
   }
@@ -124,16 +167,24 @@ export class UserAccountService {
   async update(id: number, input: UserInput, actor: UserActor): Promise<UserEntity> {
     const name = input.name === undefined ? undefined : checkName(input.name);
     const email = input.email === undefined ? undefined : checkEmail(input.email);
-    const role = input.role === undefined ? undefined : checkRole(input.role);
     const externalId =
       input.externalId === undefined ? undefined : checkExternalId(input.externalId);
+    const profile = profileChanges(input);
     await this.db.transaction(async () => {
       const user = await this.editable(id, actor);
+      const current: RoleChoice = { role: user.role, customRoleId: user.customRoleId ?? null };
+      const wanted = chooseRole(input, current);
       const now = this.clock.now();
       const fields: string[] = [];
       if (name !== undefined && name !== user.name) {
         await this.users.update(id, { name, updatedAt: now });
         fields.push('name');
+      }
+      for (const [field, column] of PROFILE_FIELDS) {
+        const value = profile[column];
+        if (value === undefined || value === user[column]) continue;
+        await this.users.update(id, { [column]: value, updatedAt: now });
+        fields.push(field);
       }
       if (externalId !== undefined && externalId !== (user.externalId ?? null)) {
         const taken = externalId === null ? null : await this.users.findByExternalId(externalId);
@@ -148,14 +199,29 @@ export class UserAccountService {
         await this.identities.setPrimaryEmail(user, email, now);
         fields.push('email');
       }
-      if (role !== undefined && role !== user.role) {
+      if (
+        wanted !== undefined &&
+        (wanted.role !== current.role || wanted.customRoleId !== current.customRoleId)
+      ) {
         if (!this.policy.can(actor.user, 'users.manage')) {
           throw UserError.forbidden('only an administrator may change a role');
         }
         if (user.id === actor.user.id)
           throw UserError.invalid('role', 'cannot change your own role');
-        await this.users.update(id, { role, updatedAt: now });
-        await this.record(actor.audit, AuditAction.roleChanged, id, { from: user.role, to: role });
+        await this.checkCustomRole(wanted.customRoleId);
+        await this.users.update(id, { ...wanted, updatedAt: now });
+        const customRoles =
+          current.customRoleId === null && wanted.customRoleId === null
+            ? {}
+            : { fromCustomRoleId: current.customRoleId, toCustomRoleId: wanted.customRoleId };
+        // As in Zendesk, an end-user belongs to no group: a former agent leaves them all.
+        const left = wanted.role === 'end-user' ? await this.memberships.deleteOfUsers([id]) : 0;
+        await this.record(actor.audit, AuditAction.roleChanged, id, {
+          from: current.role,
+          to: wanted.role,
+          ...customRoles,
+          ...(left > 0 ? { groupMembershipsRemoved: left } : {}),
+        });
       }
       if (fields.length > 0)
         await this.record(actor.audit, AuditAction.userUpdated, id, { fields });
@@ -237,6 +303,12 @@ export class UserAccountService {
     return identity ? this.users.findById(identity.userId) : null;
   }
 
+  private async checkCustomRole(id: number | null): Promise<void> {
+    if (id !== null && !(await this.customRoles.findById(id))) {
+      throw UserError.invalid('custom_role_id', 'is not a custom role');
+    }
+  }
+
   private async editable(id: number, actor: UserActor): Promise<UserEntity> {
     const user = await this.users.findById(id);
     if (!user || user.erasedAt !== null) throw UserError.notFound();
@@ -256,10 +328,87 @@ export class UserAccountService {
   }
 }
 
-function checkRole(raw: string): UserRole {
+function checkRole(raw: string): WireRole {
   const role = USER_ROLES.find((candidate) => candidate === raw);
   if (!role) throw UserError.invalid('role', `must be one of ${USER_ROLES.join(', ')}`);
   return role;
+}
+
+const ROLE_TYPE_PROBLEM = 'must be null (agent), 0 (custom role), 1 (light agent) or 4 (admin)';
+
+/**
+ * The stored role that Zendesk's `role`, `role_type` and `custom_role_id` ask for, or
+ * undefined when the input names none of them. `role: "agent"` alone keeps an agent's kind
+ * (light, custom), so that a client may send back the user it read; `custom_role_id` alone
+ * makes a custom-role agent; contradictions are 422s naming the field.
+ */
+function chooseRole(input: UserInput, current: RoleChoice | undefined): RoleChoice | undefined {
+  const { roleType, customRoleId } = input;
+  if (input.role === undefined && roleType === undefined && customRoleId === undefined) {
+    return undefined;
+  }
+  if (
+    roleType !== undefined &&
+    roleType !== null &&
+    !(Object.values(ROLE_TYPES) as number[]).includes(roleType)
+  ) {
+    throw UserError.invalid('role_type', ROLE_TYPE_PROBLEM);
+  }
+  const currentWire = current === undefined ? 'end-user' : wireRole(current.role);
+  const wire: WireRole =
+    input.role !== undefined
+      ? checkRole(input.role)
+      : roleType === ROLE_TYPES.admin
+        ? 'admin'
+        : roleType !== undefined || (customRoleId ?? null) !== null
+          ? 'agent'
+          : currentWire;
+  if (wire !== 'agent') {
+    const allowed =
+      roleType === undefined ||
+      roleType === null ||
+      (wire === 'admin' && roleType === ROLE_TYPES.admin);
+    if (!allowed) throw UserError.invalid('role_type', `must be null for the role ${wire}`);
+    if ((customRoleId ?? null) !== null) {
+      throw UserError.invalid('custom_role_id', 'is only for agents');
+    }
+    return { role: wire, customRoleId: null };
+  }
+  if (roleType === ROLE_TYPES.admin) {
+    throw UserError.invalid('role_type', 'must not be 4 (admin) for the role agent');
+  }
+  if (roleType === ROLE_TYPES.lightAgent || roleType === null) {
+    if ((customRoleId ?? null) !== null) {
+      throw UserError.invalid('custom_role_id', 'is only for role_type 0 (custom role)');
+    }
+    return { role: roleType === null ? 'agent' : 'light-agent', customRoleId: null };
+  }
+  // A custom role: named now, or the one the agent holds.
+  const keep = current?.role === 'agent' ? current.customRoleId : null;
+  const chosen = customRoleId === undefined ? keep : customRoleId;
+  if (roleType === ROLE_TYPES.custom && chosen === null) {
+    throw UserError.invalid('custom_role_id', 'is required for role_type 0 (custom role)');
+  }
+  // Without a role_type and a custom role to give, a light agent stays one.
+  if (roleType === undefined && chosen === null && current?.role === 'light-agent') return current;
+  return { role: 'agent', customRoleId: chosen };
+}
+
+/** The profile fields a client may set, each with its column. */
+const PROFILE_FIELDS = [
+  ['phone', 'phone'],
+  ['locale', 'locale'],
+  ['time_zone', 'timeZone'],
+] as const;
+
+type ProfileChanges = Partial<Pick<UserEntity, 'phone' | 'locale' | 'timeZone'>>;
+
+function profileChanges(input: UserInput): ProfileChanges {
+  return {
+    phone: input.phone === undefined ? undefined : checkPhone(input.phone),
+    locale: input.locale === undefined ? undefined : checkLocale(input.locale),
+    timeZone: input.timeZone === undefined ? undefined : checkTimeZone(input.timeZone),
+  };
 }
 
 function checkName(raw: string): string {

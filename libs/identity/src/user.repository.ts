@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '@steward/persistence';
+import { In } from 'typeorm';
+import { GroupMembershipEntity } from './group-membership.entity';
 import { UserEntity, type UserRole } from './user.entity';
 
 /** `%`, `_` and the escape character itself stand for themselves in a LIKE pattern. */
@@ -35,16 +37,32 @@ export class UserRepository {
     await this.db.run((m) => m.update(UserEntity, { id }, changes));
   }
 
-  /** One page of users in id order (of one role when given), and how many there are. */
-  page(offset: number, limit: number, role?: UserRole): Promise<[UserEntity[], number]> {
+  /** One page of users in id order (of these roles when given), and how many there are. */
+  page(
+    offset: number,
+    limit: number,
+    roles?: readonly UserRole[],
+  ): Promise<[UserEntity[], number]> {
     return this.db.run((m) =>
       m.findAndCount(UserEntity, {
-        where: role === undefined ? {} : { role },
+        where: roles === undefined ? {} : { role: In([...roles]) },
         order: { id: 'ASC' },
         skip: offset,
         take: limit,
       }),
     );
+  }
+
+  /** The default group of each of these users that has one (`users.default_group_id`). */
+  async defaultGroupIds(userIds: readonly number[]): Promise<Map<number, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db.run((m) =>
+      m.find(GroupMembershipEntity, {
+        select: { userId: true, groupId: true },
+        where: { userId: In([...userIds]), isDefault: true },
+      }),
+    );
+    return new Map(rows.map((row) => [row.userId, row.groupId]));
   }
 
   /** Users whose email or name contains the term (no wildcards: the term is matched literally). */

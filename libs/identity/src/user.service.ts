@@ -23,11 +23,42 @@ export interface CreateAdminInput {
   readonly password?: string;
 }
 
-export const USER_ROLES: readonly UserRole[] = ['admin', 'agent', 'end-user'];
+/** Zendesk's roles, as a client sends and reads them (`role`); light agents are `agent`s. */
+export type WireRole = 'admin' | 'agent' | 'end-user';
+export const USER_ROLES: readonly WireRole[] = ['admin', 'agent', 'end-user'];
+/** Zendesk's `role_type` values that Steward has; null is a plain agent (and end-users). */
+export const ROLE_TYPES = { custom: 0, lightAgent: 1, admin: 4 } as const;
+
+/** The role a client sees: a light agent is an `agent` (with `role_type` 1). */
+export function wireRole(role: UserRole): WireRole {
+  return role === 'light-agent' ? 'agent' : role;
+}
+
+/** Zendesk's `role_type` of a user: 4 admin, 1 light agent, 0 custom role, else null. */
+export function roleTypeOf(user: Pick<UserEntity, 'role' | 'customRoleId'>): number | null {
+  if (user.role === 'admin') return ROLE_TYPES.admin;
+  if (user.role === 'light-agent') return ROLE_TYPES.lightAgent;
+  if (user.role === 'agent' && (user.customRoleId ?? null) !== null) return ROLE_TYPES.custom;
+  return null;
+}
+
+/** The roles as stored (`users.role`). */
+export const STORED_ROLES: readonly UserRole[] = ['admin', 'agent', 'light-agent', 'end-user'];
+
+export const DEFAULT_LOCALE = 'en-US';
+export const DEFAULT_TIME_ZONE = 'UTC';
+const MAX_PHONE_LENGTH = 50;
+const MAX_LOCALE_LENGTH = 35;
+const MAX_TIME_ZONE_LENGTH = 64;
 
 export interface CreateUserInput extends CreateAdminInput {
   readonly role: UserRole;
   readonly externalId?: string | null;
+  /** An agent's custom role; the caller checked that it exists. */
+  readonly customRoleId?: number | null;
+  readonly phone?: string | null;
+  readonly locale?: string;
+  readonly timeZone?: string;
 }
 
 export interface CreatedUser {
@@ -71,7 +102,10 @@ export class UserService {
 
   /** Creates a user of any role; the password rules and the one-time password as for admins. */
   async createUser(input: CreateUserInput): Promise<CreatedUser> {
-    if (!USER_ROLES.includes(input.role)) throw UserError.invalid('role', 'is not a known role');
+    if (!STORED_ROLES.includes(input.role)) throw UserError.invalid('role', 'is not a known role');
+    if (input.role !== 'agent' && (input.customRoleId ?? null) !== null) {
+      throw UserError.invalid('custom_role_id', 'is only for agents');
+    }
     const email = normaliseEmail(input.email);
     if (email.length > 320 || !EMAIL.test(email))
       throw UserError.invalid('email', 'is not an email address');
@@ -80,6 +114,9 @@ export class UserService {
       throw UserError.invalid('name', 'must be 1 to 255 characters');
     if (input.password !== undefined) checkPassword(input.password);
     const externalId = checkExternalId(input.externalId ?? null);
+    const phone = checkPhone(input.phone ?? null);
+    const locale = checkLocale(input.locale ?? DEFAULT_LOCALE);
+    const timeZone = checkTimeZone(input.timeZone ?? DEFAULT_TIME_ZONE);
     if (await this.emailInUse(email)) throw UserError.emailTaken();
 
     const oneTimePassword = input.password === undefined ? generateOneTimePassword() : undefined;
@@ -93,7 +130,11 @@ export class UserService {
         email,
         name,
         role: input.role,
+        customRoleId: input.customRoleId ?? null,
         externalId,
+        phone,
+        locale,
+        timeZone,
         passwordHash,
         passwordMustChange: oneTimePassword !== undefined,
         active: true,
@@ -167,6 +208,51 @@ export function checkExternalId(raw: string | null): string | null {
     throw UserError.invalid('external_id', 'must be at most 255 characters, on one line');
   }
   return value;
+}
+
+/** A phone number, loosely: digits, spaces and `+ - ( )`, at most 50 characters; or null. */
+export function checkPhone(raw: string | null): string | null {
+  if (raw === null || raw.trim() === '') return null;
+  const phone = raw.trim();
+  if (phone.length > MAX_PHONE_LENGTH || !/^[0-9 +\-()]+$/.test(phone) || !/\d/.test(phone)) {
+    throw UserError.invalid(
+      'phone',
+      `must be digits, spaces and + - ( ), at most ${MAX_PHONE_LENGTH} characters`,
+    );
+  }
+  return phone;
+}
+
+/** A BCP 47 language tag (`en-US`, `de-CH`), canonicalised. */
+export function checkLocale(raw: string): string {
+  const tag = raw.trim();
+  const problem = UserError.invalid('locale', 'must be a BCP 47 language tag such as en-US');
+  if (tag.length === 0 || tag.length > MAX_LOCALE_LENGTH) throw problem;
+  try {
+    const [canonical] = Intl.getCanonicalLocales(tag);
+    if (canonical === undefined || canonical.length > MAX_LOCALE_LENGTH) throw problem;
+    return canonical;
+  } catch {
+    throw problem;
+  }
+}
+
+/** An IANA time zone name (`Europe/Berlin`, `UTC`), canonicalised; aliases are accepted. */
+export function checkTimeZone(raw: string): string {
+  const name = raw.trim();
+  const problem = UserError.invalid('time_zone', 'must be an IANA time zone such as Europe/Berlin');
+  // Intl also takes offsets such as +01:00, which are no IANA names: a name starts with a letter.
+  if (name.length > MAX_TIME_ZONE_LENGTH || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name)) {
+    throw problem;
+  }
+  try {
+    const canonical = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions()
+      .timeZone;
+    if (canonical.length > MAX_TIME_ZONE_LENGTH) throw problem;
+    return canonical;
+  } catch {
+    throw problem;
+  }
 }
 
 /** An email address, normalised, or the validation error. */

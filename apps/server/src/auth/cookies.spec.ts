@@ -8,6 +8,7 @@ const session: OpenedSession = {
   userId: 1,
   expiresAt: new Date('2026-11-21T20:00:00.000Z'),
   mustChangePassword: false,
+  pendingStep: null,
 };
 
 function captured(): { res: Response; lines: string[] } {

@@ -1,6 +1,13 @@
-import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  type ExecutionContext,
+  SetMetadata,
+  UseFilters,
+} from '@nestjs/common';
 import type { ActiveSession } from '@steward/identity';
 import { ErrorCode, StewardError } from '@steward/platform';
+import { ReauthenticationRequiredFilter } from './reauthentication-required.filter';
 
 /** The web session a request authenticated with, set by the AuthGuard (absent for API tokens). */
 const sessions = new WeakMap<object, ActiveSession>();
@@ -32,3 +39,31 @@ export const SAME_ORIGIN_ONLY = 'steward:sameOriginOnly';
 
 /** A public route a browser may only call from Steward's own pages (checked on Origin). */
 export const SameOriginOnly = (): MethodDecorator => SetMetadata(SAME_ORIGIN_ONLY, true);
+
+export const ALLOWED_WHILE_TWO_FACTOR_PENDING = 'steward:allowedWhileTwoFactorPending';
+
+/** A route a session that still owes its second-factor code may use (the code, sign-out). */
+export const AllowedWhileTwoFactorPending = (): MethodDecorator =>
+  SetMetadata(ALLOWED_WHILE_TWO_FACTOR_PENDING, true);
+
+export const ALLOWED_WHILE_TWO_FACTOR_ENROLMENT = 'steward:allowedWhileTwoFactorEnrolment';
+
+/**
+ * A route a session that owes a required two-factor enrolment may use (enrolment, sign-out,
+ * the password change). Reading one's own account (GET with `users.me`) is allowed too.
+ */
+export const AllowedWhileTwoFactorEnrolment = (): MethodDecorator =>
+  SetMetadata(ALLOWED_WHILE_TWO_FACTOR_ENROLMENT, true);
+
+export const REQUIRE_RECENT_AUTHENTICATION = 'steward:requireRecentAuthentication';
+
+/**
+ * A sensitive route (ASVS V3.7.1): a cookie session must have proven the password (and second
+ * factor) within STEWARD_REAUTH_WINDOW, else 403 `ReauthenticationRequired` and the client
+ * calls `POST /api/v2/session/reauthenticate`. API tokens are not asked (they cannot answer).
+ */
+export const RequireRecentAuthentication = (): MethodDecorator =>
+  applyDecorators(
+    SetMetadata(REQUIRE_RECENT_AUTHENTICATION, true),
+    UseFilters(ReauthenticationRequiredFilter),
+  );

@@ -9,6 +9,7 @@ import { Reflector } from '@nestjs/core';
 import {
   ApiTokenService,
   PolicyService,
+  ReauthenticationRequiredError,
   SessionService,
   type ActiveSession,
   type UserEntity,
@@ -18,6 +19,9 @@ import type { Request, Response } from 'express';
 import { CSRF_HEADER, parseCookies, SESSION_COOKIE } from '../auth/cookies';
 import {
   ALLOWED_WHILE_PASSWORD_MUST_CHANGE,
+  ALLOWED_WHILE_TWO_FACTOR_ENROLMENT,
+  ALLOWED_WHILE_TWO_FACTOR_PENDING,
+  REQUIRE_RECENT_AUTHENTICATION,
   SAME_ORIGIN_ONLY,
   setCurrentSession,
 } from '../auth/current-session';
@@ -30,6 +34,9 @@ export const WWW_AUTHENTICATE = 'Basic realm="Steward API", charset="UTF-8"';
 const FORBIDDEN = 'You do not have access to this resource';
 const CSRF_INVALID = 'CSRF token missing or invalid';
 const MUST_CHANGE_PASSWORD = 'Change your password first (POST /api/v2/session/password)';
+const TWO_FACTOR_PENDING = 'Enter your two-factor code first (POST /api/v2/session/two_factor)';
+const TWO_FACTOR_ENROLMENT =
+  'Set up two-factor authentication first (POST /api/v2/users/me/two_factor)';
 /** Methods that change state: with a session cookie they need the CSRF token (ASVS V4.2.2). */
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -37,7 +44,9 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * Default deny, for every route: `@Public()` routes pass; the others need an API token
  * (`Basic base64(email/token:TOKEN)` or `Bearer TOKEN`) or, without an Authorization header, a
  * web session cookie (with the CSRF token on unsafe methods), of a user the policy grants the
- * route's `@RequirePermission()`; a route that declares neither is refused.
+ * route's `@RequirePermission()`; a route that declares neither is refused. A session that
+ * still owes a second factor or its enrolment reaches only the routes marked for that, and
+ * `@RequireRecentAuthentication()` routes need a recent password from a session.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -92,6 +101,7 @@ export class AuthGuard implements CanActivate {
     }
     if (session) {
       this.checkCsrf(request, session);
+      this.checkPendingStep(request, session, handler, policy.permission);
       const allowed = this.reflector.get<unknown>(ALLOWED_WHILE_PASSWORD_MUST_CHANGE, handler);
       if (session.mustChangePassword && allowed !== true) {
         throw new StewardError(ErrorCode.Forbidden, MUST_CHANGE_PASSWORD);
@@ -101,8 +111,38 @@ export class AuthGuard implements CanActivate {
     if (!this.policy.can(user, policy.permission)) {
       throw new StewardError(ErrorCode.Forbidden, FORBIDDEN);
     }
+    if (
+      session &&
+      this.reflector.get<unknown>(REQUIRE_RECENT_AUTHENTICATION, handler) === true &&
+      !this.sessions.isRecentlyAuthenticated(session)
+    ) {
+      throw new ReauthenticationRequiredError();
+    }
     setCurrentUser(request, user);
     return true;
+  }
+
+  /**
+   * A session that owes its second factor may only give it (or sign out); one that owes a
+   * required enrolment may only enrol, sign out, change its password and read its own account.
+   */
+  private checkPendingStep(
+    request: Request,
+    session: ActiveSession,
+    handler: ReturnType<ExecutionContext['getHandler']>,
+    permission: string,
+  ): void {
+    if (session.pendingStep === 'two_factor') {
+      if (this.reflector.get<unknown>(ALLOWED_WHILE_TWO_FACTOR_PENDING, handler) !== true) {
+        throw new StewardError(ErrorCode.Forbidden, TWO_FACTOR_PENDING);
+      }
+    } else if (session.pendingStep === 'two_factor_enrolment') {
+      const readsOwnAccount = request.method.toUpperCase() === 'GET' && permission === 'users.me';
+      const allowed = this.reflector.get<unknown>(ALLOWED_WHILE_TWO_FACTOR_ENROLMENT, handler);
+      if (!readsOwnAccount && allowed !== true) {
+        throw new StewardError(ErrorCode.Forbidden, TWO_FACTOR_ENROLMENT);
+      }
+    }
   }
 
   private async authenticateSession(request: Request): Promise<ActiveSession | undefined> {

@@ -1,16 +1,22 @@
 import {
+  DEFAULT_LOCALE,
   isActiveUser,
+  RECORD_INVALID,
+  roleTypeOf,
+  wireRole,
   type UserEntity,
   type UserIdentityEntity,
   type UserInput,
   type UserPage,
-  type UserRole,
   type UserIdentityInput,
+  type WireRole,
 } from '@steward/identity';
+import { ErrorCode, StewardError } from '@steward/platform';
 import {
   envelope,
   flag,
   pageLinks,
+  recordIdField,
   requiredText,
   text,
   type PageLinks,
@@ -30,9 +36,14 @@ export interface ZendeskUser {
   phone: string | null;
   photo: null;
   locale: string;
-  locale_id: number;
+  locale_id: number | null;
   organization_id: number | null;
-  role: UserRole;
+  role: WireRole;
+  /** null (agent, end-user), 0 (custom role), 1 (light agent), 4 (admin). */
+  role_type: number | null;
+  custom_role_id: number | null;
+  /** Read-only: the group of the membership marked default. */
+  default_group_id: number | null;
   verified: boolean;
   external_id: string | null;
   tags: string[];
@@ -64,9 +75,13 @@ export function zendeskTime(date: Date): string {
 
 /**
  * What Steward knows about a user, in Zendesk's field names; fields of features Steward does
- * not have yet (organizations, photos, 2FA, sign-in history) carry Zendesk's empty defaults.
+ * not have yet (photos, 2FA, sign-in history) carry Zendesk's empty defaults.
  */
-export function toZendeskUser(user: Readonly<UserEntity>, publicUrl: string): ZendeskUser {
+export function toZendeskUser(
+  user: Readonly<UserEntity>,
+  publicUrl: string,
+  defaultGroupId: number | null,
+): ZendeskUser {
   const endUser = user.role === 'end-user';
   return {
     id: user.id,
@@ -75,14 +90,19 @@ export function toZendeskUser(user: Readonly<UserEntity>, publicUrl: string): Ze
     email: user.email,
     created_at: zendeskTime(user.createdAt),
     updated_at: zendeskTime(user.updatedAt),
-    time_zone: 'UTC',
-    iana_time_zone: 'Etc/UTC',
-    phone: null,
+    // Steward stores IANA names; Zendesk's `time_zone` may be a Rails name, IANA is valid too.
+    time_zone: user.timeZone,
+    iana_time_zone: user.timeZone,
+    phone: user.phone,
     photo: null,
-    locale: 'en-US',
-    locale_id: 1,
+    locale: user.locale,
+    // Zendesk's id of en-US; Steward has no table of the others.
+    locale_id: user.locale === DEFAULT_LOCALE ? 1 : null,
     organization_id: user.organizationId ?? null,
-    role: user.role,
+    role: wireRole(user.role),
+    role_type: roleTypeOf(user),
+    custom_role_id: user.role === 'agent' ? (user.customRoleId ?? null) : null,
+    default_group_id: defaultGroupId,
     // Every Steward account is created by an administrator for a known address.
     verified: true,
     external_id: user.externalId ?? null,
@@ -112,18 +132,25 @@ export interface UserListDto extends PageLinks {
 
 export function toUserList(
   { users, count }: UserPage,
+  defaultGroupIds: ReadonlyMap<number, number>,
   request: PageRequest,
   publicUrl: string,
   path = '/api/v2/users.json',
   extra = '',
 ): UserListDto {
   return {
-    users: users.map((user) => toZendeskUser(user, publicUrl)),
+    users: users.map((user) =>
+      toZendeskUser(user, publicUrl, defaultGroupIds.get(user.id) ?? null),
+    ),
     ...pageLinks(`${publicUrl}${path}`, request, count, extra),
   };
 }
 
-/** `{"user": {name, email, role, external_id}}`; other Zendesk fields are accepted and ignored. */
+/**
+ * `{"user": {name, email, role, role_type, custom_role_id, external_id, phone, locale,
+ * time_zone}}`; other Zendesk fields (`default_group_id`, which follows the memberships, among
+ * them) are accepted and ignored.
+ */
 export function userInput(body: unknown): UserInput {
   const user = envelope(body, 'user');
   const externalId = Object.hasOwn(user, 'external_id') ? user.external_id : undefined;
@@ -131,12 +158,34 @@ export function userInput(body: unknown): UserInput {
     name: requiredText(user, 'name'),
     email: requiredText(user, 'email'),
     role: requiredText(user, 'role'),
+    roleType: nullableInteger(user, 'role_type'),
+    customRoleId: Object.hasOwn(user, 'custom_role_id')
+      ? user.custom_role_id === null
+        ? null
+        : recordIdField(user, 'custom_role_id')
+      : undefined,
     // Zendesk clients send external ids as strings or numbers.
     externalId:
       typeof externalId === 'number' && Number.isSafeInteger(externalId)
         ? String(externalId)
         : text(user, 'external_id'),
+    phone: text(user, 'phone'),
+    locale: requiredText(user, 'locale'),
+    timeZone: requiredText(user, 'time_zone'),
   };
+}
+
+/** A small whole number or null (Zendesk's `role_type`); undefined when absent. */
+function nullableInteger(
+  object: Readonly<Record<string, unknown>>,
+  field: string,
+): number | null | undefined {
+  if (!Object.hasOwn(object, field)) return undefined;
+  const value = object[field];
+  if (value === null || (typeof value === 'number' && Number.isSafeInteger(value))) return value;
+  throw new StewardError(ErrorCode.Invalid, RECORD_INVALID, {
+    [field]: ['must be a whole number or null'],
+  });
 }
 
 /** A user identity in the Zendesk Support API v2 shape. */

@@ -5,6 +5,8 @@ import { parse as parseEnvFile } from 'dotenv';
 export type Shape = 'embedded' | 'production';
 export type DatabaseDialect = 'sqlite' | 'mysql';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** Who must sign in with a second factor: admins, every agent role (admins too), or nobody. */
+export type TwoFactorRequirement = 'admins' | 'agents' | 'off';
 
 export interface DatabaseConfig {
   readonly dialect: DatabaseDialect;
@@ -41,6 +43,13 @@ export interface StewardConfig {
     readonly windowMs: number;
     readonly lockoutMs: number;
   };
+  /** Whom the policy requires to use two-factor sign-in; how long a proven password counts. */
+  readonly twoFactor: {
+    readonly requiredFor: TwoFactorRequirement;
+    readonly reauthenticationWindowMs: number;
+  };
+  /** How long an administrator's break-glass access to a confidential group lasts. */
+  readonly breakGlassTtlMs: number;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -256,6 +265,16 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
       lockoutMs:
         reader.integer('STEWARD_SIGN_IN_LOCKOUT_MINUTES', 15, 1, 1_440, 'minutes') * 60_000,
     },
+    twoFactor: {
+      requiredFor: reader.oneOf<TwoFactorRequirement>('STEWARD_TWO_FACTOR_REQUIRED', 'admins', [
+        'admins',
+        'agents',
+        'off',
+      ]),
+      reauthenticationWindowMs:
+        reader.integer('STEWARD_REAUTH_WINDOW', 10, 1, 1_440, 'minutes') * 60_000,
+    },
+    breakGlassTtlMs: reader.integer('STEWARD_BREAK_GLASS_TTL', 60, 1, 1_440, 'minutes') * 60_000,
   };
   if (database.dialect === 'mysql' && !redis) {
     reader.problems.push(

@@ -1,0 +1,94 @@
+import type { BreakGlassGrant, BreakGlassGrantPage, BreakGlassGrantQuery } from '@steward/identity';
+import { RECORD_INVALID } from '@steward/identity';
+import { ErrorCode, StewardError } from '@steward/platform';
+import { zendeskTime } from '../users/user.dto';
+import { pageLinks, type PageLinks, type PageRequest } from '../http/request-body';
+
+/** A break-glass grant in Steward's API: Zendesk conventions (snake_case, `url`, times). */
+export interface ZendeskBreakGlassGrant {
+  url: string;
+  id: number;
+  user_id: number;
+  group_id: number;
+  reason: string;
+  active: boolean;
+  created_at: string;
+  expires_at: string;
+  ended_at: string | null;
+}
+
+export interface BreakGlassGrantResponseDto {
+  break_glass_grant: ZendeskBreakGlassGrant;
+}
+
+export interface BreakGlassGrantListDto extends PageLinks {
+  break_glass_grants: ZendeskBreakGlassGrant[];
+}
+
+function invalid(field: string, problem: string): StewardError {
+  return new StewardError(ErrorCode.Invalid, RECORD_INVALID, { [field]: [problem] });
+}
+
+function own(object: unknown, field: string): unknown {
+  return typeof object === 'object' && object !== null && Object.hasOwn(object, field)
+    ? (object as Record<string, unknown>)[field]
+    : undefined;
+}
+
+export function toZendeskBreakGlassGrant(
+  grant: BreakGlassGrant,
+  publicUrl: string,
+): ZendeskBreakGlassGrant {
+  return {
+    url: `${publicUrl}/api/v2/break_glass_grants/${grant.id}.json`,
+    id: grant.id,
+    user_id: grant.userId,
+    group_id: grant.groupId,
+    reason: grant.reason,
+    active: grant.active,
+    created_at: zendeskTime(grant.createdAt),
+    expires_at: zendeskTime(grant.expiresAt),
+    ended_at: grant.endedAt === null ? null : zendeskTime(grant.endedAt),
+  };
+}
+
+/** `{"reason": "..."}`: the reason itself is checked by the service. */
+export function breakGlassReason(body: unknown): string {
+  const reason = own(body, 'reason');
+  if (reason === undefined || reason === null) {
+    throw invalid('reason', 'is required: send {"reason": "why you need access"}');
+  }
+  if (typeof reason !== 'string') throw invalid('reason', 'must be a string');
+  return reason;
+}
+
+/** `?group_id=3&active=true`: one group's grants, only the active ones. */
+export function breakGlassGrantQuery(query: unknown): BreakGlassGrantQuery {
+  const groupId = own(query, 'group_id');
+  const active = own(query, 'active');
+  if (groupId !== undefined && (typeof groupId !== 'string' || !/^[1-9]\d{0,14}$/.test(groupId))) {
+    throw invalid('group_id', 'must be the id of a group');
+  }
+  if (active !== undefined && active !== 'true' && active !== 'false') {
+    throw invalid('active', 'must be true or false');
+  }
+  return {
+    groupId: groupId === undefined ? undefined : Number(groupId),
+    activeOnly: active === 'true',
+  };
+}
+
+export function toBreakGlassGrantList(
+  { grants, count }: BreakGlassGrantPage,
+  request: PageRequest,
+  query: BreakGlassGrantQuery,
+  publicUrl: string,
+): BreakGlassGrantListDto {
+  const extra =
+    (query.groupId === undefined ? '' : `&group_id=${query.groupId}`) +
+    (query.activeOnly === true ? '&active=true' : '');
+  return {
+    break_glass_grants: grants.map((grant) => toZendeskBreakGlassGrant(grant, publicUrl)),
+    ...pageLinks(`${publicUrl}/api/v2/break_glass_grants.json`, request, count, extra),
+  };
+}

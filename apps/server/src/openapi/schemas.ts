@@ -1,0 +1,571 @@
+import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
+import { AUDIT_ACTOR_TYPES } from '@steward/audit';
+import { AGENT_GRANTABLE_PERMISSIONS, USER_IDENTITY_TYPES, USER_ROLES } from '@steward/identity';
+import type { AuditLogListDto, ZendeskAuditLog } from '../audit/audit-log.dto';
+import type { ReauthenticationResponseDto, SessionResponseDto } from '../auth/session.controller';
+import type {
+  RecoveryCodesDto,
+  TwoFactorEnrolmentDto,
+  TwoFactorStatusDto,
+} from '../auth/two-factor.controller';
+import type { ZendeskBreakGlassGrant } from '../break-glass/break-glass.dto';
+import type { CustomRoleListDto, ZendeskCustomRole } from '../custom-roles/custom-role.dto';
+import type { ZendeskGroup, ZendeskGroupMembership } from '../groups/group.dto';
+import type { ErrorBody } from '../http/error.filter';
+import type { PageLinks } from '../http/request-body';
+import type { ZendeskOrganization } from '../organizations/organization.dto';
+import type { ZendeskUser, ZendeskUserIdentity } from '../users/user.dto';
+
+type Schema = SchemaObject | ReferenceObject;
+
+/**
+ * An object schema with exactly the fields of `T` (a response DTO interface): a field added to
+ * the DTO, or renamed, and not described here fails to compile, so the document cannot drift
+ * from what the controllers send. Every field is always present unless `optional` names it.
+ */
+function shape<T>(
+  description: string,
+  properties: { [K in keyof T]-?: Schema },
+  optional: readonly (keyof T & string)[] = [],
+): SchemaObject {
+  return {
+    type: 'object',
+    description,
+    properties,
+    required: Object.keys(properties).filter(
+      (name) => !optional.includes(name as keyof T & string),
+    ),
+  };
+}
+
+/** A request body's inner object: every field optional (the services say what is required). */
+function input(description: string, properties: Record<string, Schema>): SchemaObject {
+  return { type: 'object', description, properties };
+}
+
+/** `{"<key>": <schema>}`, Zendesk's envelope around one record. */
+function envelope(key: string, schema: Schema, description: string): SchemaObject {
+  return { type: 'object', description, properties: { [key]: schema }, required: [key] };
+}
+
+const id: SchemaObject = { type: 'integer', format: 'int64', minimum: 1 };
+const idOrNull: SchemaObject = { ...id, nullable: true };
+const text: SchemaObject = { type: 'string' };
+const textOrNull: SchemaObject = { type: 'string', nullable: true };
+const flag: SchemaObject = { type: 'boolean' };
+const url: SchemaObject = { type: 'string', format: 'uri', description: 'The record in the API' };
+/** Zendesk's time stamps: ISO 8601 in UTC to the second, `2026-11-21T08:00:00Z`. */
+const time: SchemaObject = { type: 'string', format: 'date-time', example: '2026-11-21T08:00:00Z' };
+const textList: SchemaObject = { type: 'array', items: text };
+const noCustomFields: SchemaObject = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'Custom fields (none yet in Steward)',
+};
+const pageUrl: SchemaObject = {
+  type: 'string',
+  format: 'uri',
+  nullable: true,
+  description: 'The URL of the next or previous page; null at the end',
+};
+
+/** Zendesk's offset pagination, at the end of every list but the audit log's. */
+const pageLinks: { [K in keyof PageLinks]-?: Schema } = {
+  next_page: pageUrl,
+  previous_page: pageUrl,
+  count: { type: 'integer', minimum: 0, description: 'How many records the whole list has' },
+};
+
+/** A `{"<key>": [...], next_page, previous_page, count}` page. */
+function list(key: string, item: Schema, description: string): SchemaObject {
+  return {
+    type: 'object',
+    description,
+    properties: { [key]: { type: 'array', items: item }, ...pageLinks },
+    required: [key, ...Object.keys(pageLinks)],
+  };
+}
+
+const user = shape<ZendeskUser>('A user (Zendesk Support API v2)', {
+  id,
+  url,
+  name: text,
+  email: { type: 'string', format: 'email', nullable: true },
+  created_at: time,
+  updated_at: time,
+  time_zone: text,
+  iana_time_zone: text,
+  phone: textOrNull,
+  photo: { type: 'object', nullable: true, description: 'Always null: Steward has no photos yet' },
+  locale: text,
+  locale_id: { type: 'integer', nullable: true, description: '1 for en-US, otherwise null' },
+  organization_id: idOrNull,
+  role: { type: 'string', enum: [...USER_ROLES] },
+  role_type: {
+    type: 'integer',
+    nullable: true,
+    description: 'null (agent, end-user), 0 (custom role), 1 (light agent), 4 (admin)',
+  },
+  custom_role_id: idOrNull,
+  default_group_id: { ...idOrNull, description: 'Read-only: the group of the default membership' },
+  verified: flag,
+  external_id: textOrNull,
+  tags: textList,
+  alias: textOrNull,
+  active: { type: 'boolean', description: 'False once the user is deleted (deactivated)' },
+  shared: flag,
+  shared_agent: flag,
+  last_login_at: { ...time, nullable: true },
+  two_factor_auth_enabled: flag,
+  signature: textOrNull,
+  details: textOrNull,
+  notes: textOrNull,
+  moderator: flag,
+  ticket_restriction: { type: 'string', enum: ['requested'], nullable: true },
+  only_private_comments: flag,
+  restricted_agent: flag,
+  suspended: flag,
+  user_fields: noCustomFields,
+});
+
+const userIdentity = shape<ZendeskUserIdentity>('A user identity: one email address of a user', {
+  url,
+  id,
+  user_id: id,
+  type: { type: 'string', enum: [...USER_IDENTITY_TYPES] },
+  value: text,
+  verified: flag,
+  primary: flag,
+  created_at: time,
+  updated_at: time,
+  undeliverable_count: { type: 'integer', minimum: 0 },
+  deliverable_state: { type: 'string', enum: ['deliverable'] },
+});
+
+const organization = shape<ZendeskOrganization>('An organization (Zendesk Support API v2)', {
+  url,
+  id,
+  name: text,
+  shared_tickets: flag,
+  shared_comments: flag,
+  external_id: textOrNull,
+  created_at: time,
+  updated_at: time,
+  domain_names: textList,
+  details: textOrNull,
+  notes: textOrNull,
+  group_id: idOrNull,
+  tags: textList,
+  organization_fields: noCustomFields,
+});
+
+const group = shape<ZendeskGroup>('A group of agents', {
+  url,
+  id,
+  name: text,
+  description: text,
+  default: { type: 'boolean', description: 'The group new agents join' },
+  is_public: flag,
+  confidential: {
+    type: 'boolean',
+    description: "Steward's own: only the group's members see its tickets",
+  },
+  deleted: flag,
+  created_at: time,
+  updated_at: time,
+});
+
+const groupMembership = shape<ZendeskGroupMembership>('An agent in a group', {
+  url,
+  id,
+  user_id: id,
+  group_id: id,
+  default: { type: 'boolean', description: "The agent's default group" },
+  created_at: time,
+  updated_at: time,
+});
+
+const auditLog = shape<ZendeskAuditLog>("An entry of Steward's hash-chained audit log", {
+  url,
+  id,
+  actor_id: idOrNull,
+  actor_type: { type: 'string', enum: [...AUDIT_ACTOR_TYPES] },
+  action: { type: 'string', example: 'user.created', description: "Steward's dotted action" },
+  action_label: text,
+  source_id: idOrNull,
+  source_type: textOrNull,
+  source_label: text,
+  change_description: { type: 'string', description: 'The entry details as JSON, or empty' },
+  ip_address: textOrNull,
+  created_at: time,
+});
+
+const auditLogList = shape<AuditLogListDto>('A page of the audit log, newest first (cursor)', {
+  audit_logs: { type: 'array', items: ref('AuditLog') },
+  meta: shape<AuditLogListDto['meta']>('Cursor pagination', {
+    has_more: flag,
+    after_cursor: { ...textOrNull, description: 'Pass as page[after] for the next page' },
+    before_cursor: { type: 'string', nullable: true, enum: [null] },
+  }),
+  links: shape<AuditLogListDto['links']>('Cursor pagination links', {
+    prev: { type: 'string', nullable: true, enum: [null] },
+    next: { ...pageUrl, description: 'The next page, or null at the end' },
+  }),
+});
+
+const session = shape<SessionResponseDto>(
+  'A web session, opened by signing in; the session cookie is set with it',
+  {
+    session: shape<SessionResponseDto['session']>(
+      'The session',
+      {
+        user_id: id,
+        expires_at: { type: 'string', format: 'date-time' },
+        must_change_password: {
+          type: 'boolean',
+          description: 'Only POST /api/v2/session/password is allowed until it is changed',
+        },
+        two_factor_required: {
+          type: 'boolean',
+          enum: [true],
+          description: 'The session owes a second-factor code: POST /api/v2/session/two_factor',
+        },
+        two_factor_enrolment_required: {
+          type: 'boolean',
+          enum: [true],
+          description: 'Two-factor is required and the user must enrol first',
+        },
+      },
+      ['two_factor_required', 'two_factor_enrolment_required'],
+    ),
+    csrf_token: {
+      type: 'string',
+      description:
+        'Send it in X-CSRF-Token with every POST, PUT, PATCH and DELETE made with the cookie',
+    },
+  },
+);
+
+const reauthentication = shape<ReauthenticationResponseDto>(
+  'The session proved its password (and second factor) again',
+  {
+    session: shape<ReauthenticationResponseDto['session']>('The session', {
+      user_id: id,
+      authenticated_at: time,
+      reauthentication_expires_at: {
+        ...time,
+        description: 'Sensitive actions are allowed until then (STEWARD_REAUTH_WINDOW)',
+      },
+    }),
+  },
+);
+
+const twoFactorStatus = shape<TwoFactorStatusDto>("The signed-in user's second factor", {
+  two_factor: shape<TwoFactorStatusDto['two_factor']>('Two-factor status', {
+    enabled: flag,
+    enabled_at: { ...time, nullable: true },
+    pending: { type: 'boolean', description: 'An enrolment awaits its first code' },
+    recovery_codes_left: { type: 'integer', minimum: 0 },
+    required: { type: 'boolean', description: 'STEWARD_TWO_FACTOR_REQUIRED applies to the user' },
+  }),
+});
+
+const recoveryCodes: SchemaObject = {
+  type: 'array',
+  items: text,
+  description: 'Shown once; each works once. Store them somewhere safe.',
+};
+
+const twoFactorEnrolment = shape<TwoFactorEnrolmentDto>('A new TOTP secret, shown once', {
+  two_factor: shape<TwoFactorEnrolmentDto['two_factor']>('The secret to enrol', {
+    pending: { type: 'boolean', enum: [true] },
+    secret: { type: 'string', description: 'Base32, for an authenticator app' },
+    otpauth_uri: { type: 'string', description: 'The same as an otpauth:// URI (for a QR code)' },
+  }),
+});
+
+const recoveryCodeList = shape<RecoveryCodesDto>('New recovery codes', {
+  recovery_codes: recoveryCodes,
+});
+
+const grantable: SchemaObject = {
+  type: 'array',
+  items: { type: 'string', enum: [...AGENT_GRANTABLE_PERMISSIONS] },
+  description: 'Permissions an agent with this role has (only agent-grantable ones)',
+};
+
+const customRole = shape<ZendeskCustomRole>('A custom agent role: a named set of permissions', {
+  id,
+  url,
+  name: text,
+  description: textOrNull,
+  role_type: { type: 'integer', enum: [0] },
+  permissions: grantable,
+  team_member_count: { type: 'integer', minimum: 0, description: 'How many users hold it' },
+  created_at: time,
+  updated_at: time,
+});
+
+const customRoleList = shape<CustomRoleListDto>('Every custom role (no pages)', {
+  custom_roles: { type: 'array', items: ref('CustomRole') },
+  next_page: { type: 'string', nullable: true, enum: [null] },
+  previous_page: { type: 'string', nullable: true, enum: [null] },
+  count: { type: 'integer', minimum: 0 },
+});
+
+const breakGlassGrant = shape<ZendeskBreakGlassGrant>(
+  "An administrator's audited, time-limited access to a confidential group's content",
+  {
+    url,
+    id,
+    user_id: { ...id, description: 'The administrator' },
+    group_id: { ...id, description: 'The confidential group' },
+    reason: { type: 'string', description: 'Why access was needed (10–1000 characters)' },
+    active: { type: 'boolean', description: 'Neither ended nor expired' },
+    created_at: time,
+    expires_at: time,
+    ended_at: { ...time, nullable: true },
+  },
+);
+
+const error = shape<ErrorBody>(
+  'An error, in the Zendesk shape',
+  {
+    error: { type: 'string', example: 'RecordInvalid' },
+    description: { type: 'string', example: 'Record validation errors' },
+    details: {
+      type: 'object',
+      description: 'Problems by field',
+      additionalProperties: {
+        type: 'array',
+        items: { type: 'object', properties: { description: text }, required: ['description'] },
+      },
+      example: { email: [{ description: 'is already taken' }] },
+    },
+    request_id: {
+      type: 'string',
+      description: 'Only on 500: quote it when reporting the problem',
+    },
+  },
+  ['description', 'details', 'request_id'],
+);
+
+/** The name of a schema in `components.schemas`. */
+export type SchemaName =
+  | 'User'
+  | 'UserResponse'
+  | 'UserList'
+  | 'UserRequest'
+  | 'UserIdentity'
+  | 'UserIdentityResponse'
+  | 'UserIdentityList'
+  | 'UserIdentityRequest'
+  | 'Organization'
+  | 'OrganizationResponse'
+  | 'OrganizationList'
+  | 'OrganizationRequest'
+  | 'Group'
+  | 'GroupResponse'
+  | 'GroupList'
+  | 'GroupRequest'
+  | 'GroupMembership'
+  | 'GroupMembershipResponse'
+  | 'GroupMembershipList'
+  | 'GroupMembershipRequest'
+  | 'AuditLog'
+  | 'AuditLogResponse'
+  | 'AuditLogList'
+  | 'Session'
+  | 'SignInRequest'
+  | 'PasswordChangeRequest'
+  | 'PasswordResetRequest'
+  | 'PasswordResetConfirmRequest'
+  | 'OpenApiDocument'
+  | 'Reauthentication'
+  | 'ReauthenticationRequest'
+  | 'TwoFactorCodeRequest'
+  | 'TwoFactorStatus'
+  | 'TwoFactorEnrolment'
+  | 'TwoFactorConfirmed'
+  | 'RecoveryCodes'
+  | 'CustomRole'
+  | 'CustomRoleResponse'
+  | 'CustomRoleList'
+  | 'CustomRoleRequest'
+  | 'BreakGlassGrant'
+  | 'BreakGlassGrantResponse'
+  | 'BreakGlassGrantList'
+  | 'BreakGlassRequest'
+  | 'Error';
+
+/** Every schema of `components.schemas`, by name. */
+export const SCHEMAS: Record<SchemaName, SchemaObject> = {
+  User: user,
+  UserResponse: envelope('user', ref('User'), '`{"user": {...}}`'),
+  UserList: list('users', ref('User'), 'A page of users'),
+  UserRequest: envelope(
+    'user',
+    input('A user; other Zendesk fields are accepted and ignored', {
+      name: text,
+      email: { type: 'string', format: 'email' },
+      role: { type: 'string', enum: [...USER_ROLES] },
+      role_type: { type: 'integer', nullable: true },
+      custom_role_id: idOrNull,
+      external_id: { oneOf: [text, { type: 'integer' }], nullable: true },
+      phone: textOrNull,
+      locale: { type: 'string', example: 'en-US' },
+      time_zone: { type: 'string', description: 'An IANA time zone', example: 'Europe/Berlin' },
+    }),
+    '`{"user": {...}}`',
+  ),
+  UserIdentity: userIdentity,
+  UserIdentityResponse: envelope('identity', ref('UserIdentity'), '`{"identity": {...}}`'),
+  UserIdentityList: list('identities', ref('UserIdentity'), "A user's identities (one page)"),
+  UserIdentityRequest: envelope(
+    'identity',
+    input('An identity', {
+      type: { type: 'string', enum: [...USER_IDENTITY_TYPES] },
+      value: { type: 'string', format: 'email' },
+      verified: flag,
+      primary: flag,
+    }),
+    '`{"identity": {...}}`',
+  ),
+  Organization: organization,
+  OrganizationResponse: envelope('organization', ref('Organization'), '`{"organization": {...}}`'),
+  OrganizationList: list('organizations', ref('Organization'), 'A page of organizations'),
+  OrganizationRequest: envelope(
+    'organization',
+    input('An organization; unknown fields are ignored', {
+      name: text,
+      details: textOrNull,
+      notes: textOrNull,
+      external_id: textOrNull,
+      shared_tickets: flag,
+      shared_comments: flag,
+      domain_names: { ...textList, nullable: true },
+    }),
+    '`{"organization": {...}}`',
+  ),
+  Group: group,
+  GroupResponse: envelope('group', ref('Group'), '`{"group": {...}}`'),
+  GroupList: list('groups', ref('Group'), 'A page of groups'),
+  GroupRequest: envelope(
+    'group',
+    input('A group; unknown fields are ignored', {
+      name: text,
+      description: textOrNull,
+      default: flag,
+      is_public: flag,
+      confidential: flag,
+    }),
+    '`{"group": {...}}`',
+  ),
+  GroupMembership: groupMembership,
+  GroupMembershipResponse: envelope(
+    'group_membership',
+    ref('GroupMembership'),
+    '`{"group_membership": {...}}`',
+  ),
+  GroupMembershipList: list(
+    'group_memberships',
+    ref('GroupMembership'),
+    'A page of group memberships',
+  ),
+  GroupMembershipRequest: envelope(
+    'group_membership',
+    {
+      type: 'object',
+      properties: { user_id: id, group_id: id, default: flag },
+      required: ['user_id', 'group_id'],
+    },
+    '`{"group_membership": {...}}`',
+  ),
+  AuditLog: auditLog,
+  AuditLogResponse: envelope('audit_log', ref('AuditLog'), '`{"audit_log": {...}}`'),
+  AuditLogList: auditLogList,
+  Session: session,
+  SignInRequest: {
+    type: 'object',
+    properties: { email: { type: 'string', format: 'email' }, password: text },
+    required: ['email', 'password'],
+  },
+  PasswordChangeRequest: {
+    type: 'object',
+    properties: { current_password: text, password: text },
+    required: ['current_password', 'password'],
+  },
+  PasswordResetRequest: {
+    type: 'object',
+    properties: { email: { type: 'string', format: 'email' } },
+    required: ['email'],
+  },
+  PasswordResetConfirmRequest: {
+    type: 'object',
+    properties: { token: text, password: text },
+    required: ['token', 'password'],
+  },
+  OpenApiDocument: {
+    type: 'object',
+    description: 'An OpenAPI 3 document',
+    properties: { openapi: text, info: { type: 'object' }, paths: { type: 'object' } },
+    required: ['openapi', 'info', 'paths'],
+  },
+  Reauthentication: reauthentication,
+  ReauthenticationRequest: {
+    type: 'object',
+    properties: {
+      password: text,
+      code: { type: 'string', description: 'A TOTP or recovery code, when two-factor is on' },
+    },
+    required: ['password'],
+  },
+  TwoFactorCodeRequest: {
+    type: 'object',
+    properties: { code: { type: 'string', description: 'A TOTP code or a recovery code' } },
+    required: ['code'],
+  },
+  TwoFactorStatus: twoFactorStatus,
+  TwoFactorEnrolment: twoFactorEnrolment,
+  TwoFactorConfirmed: {
+    allOf: [
+      ref('TwoFactorStatus'),
+      {
+        type: 'object',
+        properties: {
+          recovery_codes: recoveryCodes,
+          session: { description: 'When an enrolment-only session became a full one' },
+          csrf_token: text,
+        },
+        required: ['recovery_codes'],
+      },
+    ],
+  },
+  RecoveryCodes: recoveryCodeList,
+  CustomRole: customRole,
+  CustomRoleResponse: envelope('custom_role', ref('CustomRole'), '`{"custom_role": {...}}`'),
+  CustomRoleList: customRoleList,
+  CustomRoleRequest: envelope(
+    'custom_role',
+    input('A custom role', { name: text, description: textOrNull, permissions: grantable }),
+    '`{"custom_role": {...}}`',
+  ),
+  BreakGlassGrant: breakGlassGrant,
+  BreakGlassGrantResponse: envelope(
+    'break_glass_grant',
+    ref('BreakGlassGrant'),
+    '`{"break_glass_grant": {...}}`',
+  ),
+  BreakGlassGrantList: list('break_glass_grants', ref('BreakGlassGrant'), 'A page of grants'),
+  BreakGlassRequest: {
+    type: 'object',
+    properties: { reason: { type: 'string', minLength: 10, maxLength: 1000 } },
+    required: ['reason'],
+  },
+  Error: error,
+};
+
+/** A reference to one of SCHEMAS; a name that does not exist fails to compile. */
+export function ref(name: SchemaName): ReferenceObject {
+  return { $ref: `#/components/schemas/${name}` };
+}

@@ -1,0 +1,559 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { ApiTokenService, UserService, type UserRole } from '@steward/identity';
+import { ANONYMOUS, type Body, type Caller, useApiHarness } from './testing/api-harness';
+
+/**
+ * Who may call what (ASVS V4.1, V4.2.1): one row per route (and per IDOR attempt), each with
+ * the status every kind of caller gets. A route of `/api/v2` without a row, and not listed in
+ * COVERED_ELSEWHERE, fails the file: adding a route means adding its row here.
+ */
+
+/** The callers: every role, an agent outside the confidential group, and nobody. */
+const CALLERS = ['admin', 'agent', 'light', 'custom', 'endUser', 'outsider', 'anonymous'] as const;
+type Who = (typeof CALLERS)[number];
+type Expected = Readonly<Record<Who, number>>;
+
+/**
+ * What the fixture holds. `agent` is a member of the confidential group HR and of IT; `light`
+ * and `outsider` are members of IT only; `custom` holds the custom role ORGANIZERS.
+ */
+interface Fixture {
+  readonly users: Readonly<Record<Exclude<Who, 'anonymous'> | 'otherEndUser', number>>;
+  readonly it: number;
+  readonly hr: number;
+  readonly hrMembership: number;
+  readonly organization: number;
+  readonly customRole: number;
+  /** The other end user's primary identity. */
+  readonly identity: number;
+  readonly auditEntry: number;
+}
+
+/** What a row's `prepare` made for one call (a record that the call consumes). */
+type Made = Readonly<Record<string, number>>;
+
+interface Row {
+  /** `METHOD /path/:param` as registered, without `.json`. */
+  readonly route: string;
+  /** What the row shows, when more than the route. */
+  readonly label?: string;
+  readonly path: (f: Fixture, made: Made, who: Who) => string;
+  readonly body?: (f: Fixture, made: Made, who: Who) => unknown;
+  /** Makes a fresh record for each call, for calls that use one up (delete, change a role). */
+  readonly prepare?: (f: Fixture) => Promise<Made>;
+  readonly expected: Expected;
+}
+
+/** The custom role's permissions: organizations yes (which agents lack), users.write and groups no. */
+const ORGANIZERS = ['users.me', 'users.read', 'organizations.read', 'organizations.manage'];
+
+/**
+ * Routes whose callers other spec files check, with the flows they need (a session and its
+ * CSRF token, a second factor, a break-glass reason). `METHOD /path` without `.json`.
+ */
+const COVERED_ELSEWHERE = [
+  // auth.e2e-spec.ts, two-factor.e2e-spec.ts, password-reset-throttle.e2e-spec.ts
+  'POST /api/v2/session',
+  'DELETE /api/v2/session',
+  'POST /api/v2/session/two_factor',
+  'POST /api/v2/session/reauthenticate',
+  'POST /api/v2/session/password',
+  'POST /api/v2/session/sign_out_everywhere',
+  'POST /api/v2/session/password_reset',
+  'POST /api/v2/session/password_reset/confirm',
+  // two-factor.e2e-spec.ts
+  'GET /api/v2/users/me/two_factor',
+  'POST /api/v2/users/me/two_factor',
+  'POST /api/v2/users/me/two_factor/confirm',
+  'POST /api/v2/users/me/two_factor/recovery_codes',
+  'DELETE /api/v2/users/me/two_factor',
+  'DELETE /api/v2/users/:id/two_factor',
+  // break-glass.e2e-spec.ts
+  'POST /api/v2/groups/:id/break_glass',
+  'GET /api/v2/break_glass_grants',
+  'GET /api/v2/break_glass_grants/:id',
+  'DELETE /api/v2/break_glass_grants/:id',
+  // openapi.e2e-spec.ts (public)
+  'GET /api/v2/openapi.json',
+];
+
+/** `status` for these callers, 403 for every other signed-in one, 401 for anonymous. */
+function only(status: number, ...allowed: Who[]): Expected {
+  const entries = CALLERS.map((who) => [
+    who,
+    allowed.includes(who) ? status : who === 'anonymous' ? 401 : 403,
+  ]);
+  return Object.fromEntries(entries) as Expected;
+}
+
+const STAFF_READERS: Who[] = ['admin', 'agent', 'light', 'custom', 'outsider'];
+const GROUP_READERS: Who[] = ['admin', 'agent', 'light', 'outsider'];
+const USER_WRITERS: Who[] = ['admin', 'agent', 'outsider'];
+const SIGNED_IN: Who[] = ['admin', 'agent', 'light', 'custom', 'endUser', 'outsider'];
+
+let serial = 0;
+/** A name or address no other call used. */
+const fresh = (prefix: string) => `${prefix}-${++serial}`;
+
+const ROWS: readonly Row[] = [
+  // Users
+  {
+    route: 'GET /api/v2/users/me',
+    path: () => '/api/v2/users/me.json',
+    expected: only(200, ...SIGNED_IN),
+  },
+  {
+    route: 'GET /api/v2/users/search',
+    path: () => '/api/v2/users/search.json?query=example',
+    expected: only(200, ...STAFF_READERS),
+  },
+  {
+    route: 'GET /api/v2/users',
+    path: () => '/api/v2/users.json',
+    expected: only(200, ...STAFF_READERS),
+  },
+  {
+    route: 'GET /api/v2/users/:id',
+    label: "another end user's profile (IDOR for an end user)",
+    path: (f) => `/api/v2/users/${f.users.otherEndUser}.json`,
+    expected: only(200, ...STAFF_READERS),
+  },
+  {
+    route: 'GET /api/v2/users/:id',
+    label: "an end user's own profile by id: only /me is theirs",
+    path: (f) => `/api/v2/users/${f.users.endUser}.json`,
+    expected: only(200, ...STAFF_READERS),
+  },
+  {
+    route: 'POST /api/v2/users',
+    body: () => ({ user: { email: `${fresh('new')}@example.com` } }),
+    path: () => '/api/v2/users.json',
+    expected: only(201, ...USER_WRITERS),
+  },
+  {
+    route: 'POST /api/v2/users',
+    label: 'creating an admin',
+    body: () => ({ user: { email: `${fresh('boss')}@example.com`, role: 'admin' } }),
+    path: () => '/api/v2/users.json',
+    expected: only(201, 'admin'),
+  },
+  {
+    route: 'POST /api/v2/users/create_or_update',
+    body: () => ({ user: { email: `${fresh('upsert')}@example.com` } }),
+    path: () => '/api/v2/users/create_or_update.json',
+    expected: only(201, ...USER_WRITERS),
+  },
+  {
+    route: 'PUT /api/v2/users/:id',
+    label: "another end user's profile (IDOR for an end user; light agents write nothing)",
+    path: (f) => `/api/v2/users/${f.users.otherEndUser}.json`,
+    body: () => ({ user: { name: fresh('Renamed') } }),
+    expected: only(200, ...USER_WRITERS),
+  },
+  {
+    route: 'PUT /api/v2/users/:id',
+    label: "an admin's profile: agents may not edit staff",
+    path: (f) => `/api/v2/users/${f.users.admin}.json`,
+    body: () => ({ user: { name: fresh('Admin') } }),
+    expected: only(200, 'admin'),
+  },
+  {
+    route: 'PUT /api/v2/users/:id',
+    label: 'making an end user an admin',
+    prepare: async () => ({
+      target: await makeUser(`${fresh('promote')}@example.com`, 'end-user'),
+    }),
+    path: (_f, made) => `/api/v2/users/${made.target}.json`,
+    body: () => ({ user: { role: 'admin' } }),
+    expected: only(200, 'admin'),
+  },
+  {
+    route: 'PUT /api/v2/users/:id',
+    label: 'giving oneself a custom role',
+    path: (f, _made, who) =>
+      `/api/v2/users/${who === 'anonymous' ? f.users.agent : f.users[who]}.json`,
+    body: (f) => ({ user: { custom_role_id: f.customRole } }),
+    // An admin may not change their own role (422); nobody else may change a role at all.
+    expected: { ...only(403), admin: 422 },
+  },
+  {
+    route: 'DELETE /api/v2/users/:id',
+    prepare: async () => ({ target: await makeUser(`${fresh('gone')}@example.com`, 'end-user') }),
+    path: (_f, made) => `/api/v2/users/${made.target}.json`,
+    expected: only(200, 'admin'),
+  },
+
+  // User identities
+  {
+    route: 'GET /api/v2/users/:userId/identities',
+    label: "another end user's identities (IDOR for an end user)",
+    path: (f) => `/api/v2/users/${f.users.otherEndUser}/identities.json`,
+    expected: only(200, ...STAFF_READERS),
+  },
+  {
+    route: 'GET /api/v2/users/:userId/identities/:id',
+    path: (f) => `/api/v2/users/${f.users.otherEndUser}/identities/${f.identity}.json`,
+    expected: only(200, ...STAFF_READERS),
+  },
+  {
+    route: 'POST /api/v2/users/:userId/identities',
+    label: 'adding an address to another end user (IDOR for an end user)',
+    path: (f) => `/api/v2/users/${f.users.otherEndUser}/identities.json`,
+    body: () => ({ identity: { type: 'email', value: `${fresh('alias')}@example.com` } }),
+    expected: only(201, ...USER_WRITERS),
+  },
+  {
+    route: 'POST /api/v2/users/:userId/identities',
+    label: "adding an address to an admin (a way into the admin's account)",
+    path: (f) => `/api/v2/users/${f.users.admin}/identities.json`,
+    body: () => ({ identity: { type: 'email', value: `${fresh('takeover')}@example.com` } }),
+    expected: only(201, 'admin'),
+  },
+  {
+    route: 'PUT /api/v2/users/:userId/identities/:id',
+    path: (f) => `/api/v2/users/${f.users.otherEndUser}/identities/${f.identity}.json`,
+    body: () => ({ identity: { verified: true } }),
+    expected: only(200, ...USER_WRITERS),
+  },
+  {
+    route: 'PUT /api/v2/users/:userId/identities/:id/make_primary',
+    path: (f) => `/api/v2/users/${f.users.otherEndUser}/identities/${f.identity}/make_primary.json`,
+    expected: only(200, ...USER_WRITERS),
+  },
+  {
+    route: 'PUT /api/v2/users/:userId/identities/:id/verify',
+    path: (f) => `/api/v2/users/${f.users.otherEndUser}/identities/${f.identity}/verify.json`,
+    expected: only(200, ...USER_WRITERS),
+  },
+  {
+    route: 'DELETE /api/v2/users/:userId/identities/:id',
+    prepare: async (f) => ({
+      identity: await adminCreates(
+        `/api/v2/users/${f.users.otherEndUser}/identities.json`,
+        'identity',
+        {
+          identity: { type: 'email', value: `${fresh('spare')}@example.com` },
+        },
+      ),
+    }),
+    path: (f, made) => `/api/v2/users/${f.users.otherEndUser}/identities/${made.identity}.json`,
+    expected: only(204, ...USER_WRITERS),
+  },
+
+  // Organizations
+  {
+    route: 'GET /api/v2/organizations',
+    path: () => '/api/v2/organizations.json',
+    expected: only(200, ...STAFF_READERS),
+  },
+  {
+    route: 'GET /api/v2/organizations/:id',
+    path: (f) => `/api/v2/organizations/${f.organization}.json`,
+    expected: only(200, ...STAFF_READERS),
+  },
+  {
+    route: 'POST /api/v2/organizations',
+    path: () => '/api/v2/organizations.json',
+    body: () => ({ organization: { name: fresh('Org') } }),
+    expected: only(201, 'admin', 'custom'),
+  },
+  {
+    route: 'PUT /api/v2/organizations/:id',
+    path: (f) => `/api/v2/organizations/${f.organization}.json`,
+    body: () => ({ organization: { notes: fresh('note') } }),
+    expected: only(200, 'admin', 'custom'),
+  },
+  {
+    route: 'DELETE /api/v2/organizations/:id',
+    prepare: async () => ({
+      organization: await adminCreates('/api/v2/organizations.json', 'organization', {
+        organization: { name: fresh('Doomed') },
+      }),
+    }),
+    path: (_f, made) => `/api/v2/organizations/${made.organization}.json`,
+    expected: only(204, 'admin', 'custom'),
+  },
+
+  // Groups
+  {
+    route: 'GET /api/v2/groups',
+    path: () => '/api/v2/groups.json',
+    expected: only(200, ...GROUP_READERS),
+  },
+  {
+    route: 'GET /api/v2/groups/:id',
+    label: 'the confidential group: the group itself is visible to staff, its content is not',
+    path: (f) => `/api/v2/groups/${f.hr}.json`,
+    expected: only(200, ...GROUP_READERS),
+  },
+  {
+    route: 'POST /api/v2/groups',
+    path: () => '/api/v2/groups.json',
+    body: () => ({ group: { name: fresh('Group') } }),
+    expected: only(201, 'admin'),
+  },
+  {
+    route: 'PUT /api/v2/groups/:id',
+    label: 'making a confidential group open',
+    prepare: async () => ({
+      group: await adminCreates('/api/v2/groups.json', 'group', {
+        group: { name: fresh('Secret'), confidential: true },
+      }),
+    }),
+    path: (_f, made) => `/api/v2/groups/${made.group}.json`,
+    body: () => ({ group: { confidential: false } }),
+    expected: only(200, 'admin'),
+  },
+  {
+    route: 'DELETE /api/v2/groups/:id',
+    prepare: async () => ({
+      group: await adminCreates('/api/v2/groups.json', 'group', { group: { name: fresh('Old') } }),
+    }),
+    path: (_f, made) => `/api/v2/groups/${made.group}.json`,
+    expected: only(204, 'admin'),
+  },
+
+  // Group memberships
+  {
+    route: 'GET /api/v2/group_memberships',
+    path: () => '/api/v2/group_memberships.json',
+    expected: only(200, ...GROUP_READERS),
+  },
+  {
+    route: 'GET /api/v2/users/:user_id/group_memberships',
+    path: (f) => `/api/v2/users/${f.users.agent}/group_memberships.json`,
+    expected: only(200, ...GROUP_READERS),
+  },
+  {
+    route: 'GET /api/v2/groups/:group_id/memberships',
+    label: "the confidential group's members",
+    path: (f) => `/api/v2/groups/${f.hr}/memberships.json`,
+    expected: only(200, ...GROUP_READERS),
+  },
+  {
+    route: 'GET /api/v2/group_memberships/:id',
+    label: 'a membership of the confidential group',
+    path: (f) => `/api/v2/group_memberships/${f.hrMembership}.json`,
+    expected: only(200, ...GROUP_READERS),
+  },
+  {
+    route: 'POST /api/v2/group_memberships',
+    label: 'adding oneself to the confidential group',
+    path: () => '/api/v2/group_memberships.json',
+    body: (f, _made, who) => ({
+      group_membership: {
+        user_id: who === 'anonymous' ? f.users.outsider : f.users[who],
+        group_id: f.hr,
+      },
+    }),
+    // Nobody joins a confidential group on their own say: admins use break-glass instead.
+    expected: only(403),
+  },
+  {
+    route: 'POST /api/v2/group_memberships',
+    label: 'adding another agent to the confidential group',
+    prepare: async () => ({ user: await makeUser(`${fresh('joiner')}@example.com`, 'agent') }),
+    path: () => '/api/v2/group_memberships.json',
+    body: (f, made) => ({ group_membership: { user_id: made.user, group_id: f.hr } }),
+    expected: only(201, 'admin'),
+  },
+  {
+    route: 'DELETE /api/v2/group_memberships/:id',
+    prepare: async (f) => {
+      const user = await makeUser(`${fresh('leaver')}@example.com`, 'agent');
+      const membership = await adminCreates('/api/v2/group_memberships.json', 'group_membership', {
+        group_membership: { user_id: user, group_id: f.it },
+      });
+      return { membership };
+    },
+    path: (_f, made) => `/api/v2/group_memberships/${made.membership}.json`,
+    expected: only(204, 'admin'),
+  },
+
+  // Audit log
+  {
+    route: 'GET /api/v2/audit_logs',
+    path: () => '/api/v2/audit_logs.json',
+    expected: only(200, 'admin'),
+  },
+  {
+    route: 'GET /api/v2/audit_logs/:id',
+    path: (f) => `/api/v2/audit_logs/${f.auditEntry}.json`,
+    expected: only(200, 'admin'),
+  },
+
+  // Custom roles
+  {
+    route: 'GET /api/v2/custom_roles',
+    path: () => '/api/v2/custom_roles.json',
+    expected: only(200, 'admin'),
+  },
+  {
+    route: 'GET /api/v2/custom_roles/:id',
+    path: (f) => `/api/v2/custom_roles/${f.customRole}.json`,
+    expected: only(200, 'admin'),
+  },
+  {
+    route: 'POST /api/v2/custom_roles',
+    path: () => '/api/v2/custom_roles.json',
+    body: () => ({ custom_role: { name: fresh('Role'), permissions: ['users.me'] } }),
+    expected: only(201, 'admin'),
+  },
+  {
+    route: 'PUT /api/v2/custom_roles/:id',
+    label: 'widening the role one holds',
+    path: (f) => `/api/v2/custom_roles/${f.customRole}.json`,
+    body: () => ({ custom_role: { permissions: ORGANIZERS } }),
+    expected: only(200, 'admin'),
+  },
+  {
+    route: 'DELETE /api/v2/custom_roles/:id',
+    prepare: async () => ({
+      role: await adminCreates('/api/v2/custom_roles.json', 'custom_role', {
+        custom_role: { name: fresh('Unused'), permissions: [] },
+      }),
+    }),
+    path: (_f, made) => `/api/v2/custom_roles/${made.role}.json`,
+    expected: only(204, 'admin'),
+  },
+];
+
+// The harness and the helpers the rows use to make records.
+const api = useApiHarness();
+let fixture: Fixture;
+let callers: Readonly<Record<Who, Caller>>;
+
+async function makeUser(email: string, role: UserRole, customRoleId?: number): Promise<number> {
+  const { user } = await api.app.get(UserService).createUser({ email, role, customRoleId });
+  return user.id;
+}
+
+async function withToken(id: number): Promise<Caller> {
+  const { token } = await api.app.get(ApiTokenService).create(id, 'matrix');
+  return { id, auth: `Bearer ${token}` };
+}
+
+/** Creates a record through the API as the admin; its id. */
+async function adminCreates(path: string, key: string, body: Body): Promise<number> {
+  const res = await api.call(callers.admin, 'POST', path, body);
+  if (res.status !== 201) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return Number((res.body[key] as Body).id);
+}
+
+/** Every `METHOD /path` of the running server, without `.json`. */
+function registeredRoutes(): string[] {
+  const scanner = new MetadataScanner();
+  const found = new Set<string>();
+  for (const wrapper of api.app.get(DiscoveryService).getControllers()) {
+    const controller = wrapper.metatype as (abstract new (...args: never[]) => object) | null;
+    if (typeof controller !== 'function') continue;
+    const prototype = controller.prototype as Record<string, unknown>;
+    const prefixes = list(Reflect.getMetadata(PATH_METADATA, controller));
+    for (const name of scanner.getAllMethodNames(prototype)) {
+      const handler = prototype[name] as (...args: never[]) => unknown;
+      const paths: unknown = Reflect.getMetadata(PATH_METADATA, handler);
+      if (paths === undefined) continue;
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+      for (const prefix of prefixes) {
+        for (const path of list(paths)) {
+          const joined = `/${prefix}/${path}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+          // The OpenAPI document is a file name, not the `.json` form of a route.
+          found.add(
+            `${method} ${joined === '/api/v2/openapi.json' ? joined : joined.replace(/\.json$/, '')}`,
+          );
+        }
+      }
+    }
+  }
+  return [...found].filter((route) => route.split(' ')[1]?.startsWith('/api/v2')).sort();
+}
+
+function list(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((p): p is string => typeof p === 'string');
+  return [''];
+}
+
+describe('the role × endpoint matrix', () => {
+  beforeAll(async () => {
+    const { call } = api;
+    const admin = await makeUser('admin@example.com', 'admin');
+    const adminCaller = await withToken(admin);
+    callers = { admin: adminCaller } as Record<Who, Caller>;
+    const customRole = await adminCreates('/api/v2/custom_roles.json', 'custom_role', {
+      custom_role: { name: 'Organizers', permissions: ORGANIZERS },
+    });
+    const users = {
+      admin,
+      agent: await makeUser('agent@example.com', 'agent'),
+      light: await makeUser('light@example.com', 'light-agent'),
+      custom: await makeUser('custom@example.com', 'agent', customRole),
+      endUser: await makeUser('eve@example.com', 'end-user'),
+      outsider: await makeUser('outsider@example.com', 'agent'),
+      otherEndUser: await makeUser('oscar@example.com', 'end-user'),
+    };
+    callers = {
+      admin: adminCaller,
+      agent: await withToken(users.agent),
+      light: await withToken(users.light),
+      custom: await withToken(users.custom),
+      endUser: await withToken(users.endUser),
+      outsider: await withToken(users.outsider),
+      anonymous: ANONYMOUS,
+    };
+    const it = await adminCreates('/api/v2/groups.json', 'group', { group: { name: 'IT' } });
+    const hr = await adminCreates('/api/v2/groups.json', 'group', {
+      group: { name: 'HR', confidential: true },
+    });
+    const member = (user: number, group: number) =>
+      adminCreates('/api/v2/group_memberships.json', 'group_membership', {
+        group_membership: { user_id: user, group_id: group },
+      });
+    const hrMembership = await member(users.agent, hr);
+    for (const user of [users.agent, users.light, users.outsider]) await member(user, it);
+    const organization = await adminCreates('/api/v2/organizations.json', 'organization', {
+      organization: { name: 'Acme' },
+    });
+    const identities = await call(
+      adminCaller,
+      'GET',
+      `/api/v2/users/${users.otherEndUser}/identities.json`,
+    );
+    const audit = await call(adminCaller, 'GET', '/api/v2/audit_logs.json');
+    fixture = {
+      users,
+      it,
+      hr,
+      hrMembership,
+      organization,
+      customRole,
+      identity: Number((identities.body.identities as Body[])[0]?.id),
+      auditEntry: Number((audit.body.audit_logs as Body[])[0]?.id),
+    };
+  });
+
+  it('has a row, or a note that another file covers it, for every route of /api/v2', () => {
+    const routes = registeredRoutes();
+    const covered = new Set([...ROWS.map((row) => row.route), ...COVERED_ELSEWHERE]);
+    expect(routes.filter((route) => !covered.has(route))).toEqual([]);
+    // Nor rows for routes that no longer exist.
+    expect([...covered].filter((route) => !routes.includes(route))).toEqual([]);
+  });
+
+  describe.each(
+    ROWS.map((row) => [row.label ? `${row.route}: ${row.label}` : row.route, row] as const),
+  )('%s', (_name, row) => {
+    it.each(CALLERS.map((who) => [who, row.expected[who]] as const))(
+      'answers %s with %i',
+      async (who, status) => {
+        const made = row.prepare ? await row.prepare(fixture) : {};
+        const method = row.route.split(' ')[0];
+        const body = row.body?.(fixture, made, who);
+        const res = await api.call(callers[who], method, row.path(fixture, made, who), body);
+        expect([who, res.status, res.body]).toEqual([who, status, expect.anything()]);
+      },
+    );
+  });
+});

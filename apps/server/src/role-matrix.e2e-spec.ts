@@ -29,6 +29,10 @@ interface Fixture {
   /** The other end user's primary identity. */
   readonly identity: number;
   readonly auditEntry: number;
+  /** A ticket of IT, requested by the end user. */
+  readonly itTicket: number;
+  /** A ticket of the confidential group HR. */
+  readonly hrTicket: number;
 }
 
 /** What a row's `prepare` made for one call (a record that the call consumes). */
@@ -92,6 +96,17 @@ const STAFF_READERS: Who[] = ['admin', 'agent', 'light', 'custom', 'outsider'];
 const GROUP_READERS: Who[] = ['admin', 'agent', 'light', 'outsider'];
 const USER_WRITERS: Who[] = ['admin', 'agent', 'outsider'];
 const SIGNED_IN: Who[] = ['admin', 'agent', 'light', 'custom', 'endUser', 'outsider'];
+const TICKET_READERS: Who[] = ['admin', 'agent', 'light', 'outsider'];
+/** HR's tickets: its member sees them; everyone else who may read tickets gets 404. */
+const HR_ONLY: Expected = {
+  admin: 404,
+  agent: 200,
+  light: 404,
+  custom: 403,
+  endUser: 403,
+  outsider: 404,
+  anonymous: 401,
+};
 
 let serial = 0;
 /** A name or address no other call used. */
@@ -418,6 +433,97 @@ const ROWS: readonly Row[] = [
     path: (_f, made) => `/api/v2/custom_roles/${made.role}.json`,
     expected: only(204, 'admin'),
   },
+  // Tickets: light agents read and add internal notes; confidential HR only for its member
+  {
+    route: 'GET /api/v2/tickets',
+    path: () => '/api/v2/tickets.json',
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/tickets/show_many',
+    path: (f) => `/api/v2/tickets/show_many.json?ids=${f.itTicket},${f.hrTicket}`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/tickets/:id',
+    path: (f) => `/api/v2/tickets/${f.itTicket}.json`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/tickets/:id',
+    label: "a confidential group's ticket (IDOR for non-members and admins)",
+    path: (f) => `/api/v2/tickets/${f.hrTicket}.json`,
+    expected: HR_ONLY,
+  },
+  {
+    route: 'POST /api/v2/tickets',
+    path: () => '/api/v2/tickets.json',
+    body: (f) => ({ ticket: { subject: fresh('New'), comment: { body: 'x' }, group_id: f.it } }),
+    expected: only(201, 'admin', 'agent', 'outsider'),
+  },
+  {
+    route: 'PUT /api/v2/tickets/:id',
+    label: 'an internal note',
+    path: (f) => `/api/v2/tickets/${f.itTicket}.json`,
+    body: () => ({ ticket: { comment: { body: 'note', public: false } } }),
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'PUT /api/v2/tickets/:id',
+    label: 'a public reply: not for light agents',
+    path: (f) => `/api/v2/tickets/${f.itTicket}.json`,
+    body: () => ({ ticket: { comment: { body: 'reply' } } }),
+    expected: only(200, 'admin', 'agent', 'outsider'),
+  },
+  {
+    route: 'PUT /api/v2/tickets/:id',
+    label: "a note on a confidential group's ticket",
+    path: (f) => `/api/v2/tickets/${f.hrTicket}.json`,
+    body: () => ({ ticket: { comment: { body: 'peek', public: false } } }),
+    expected: HR_ONLY,
+  },
+  {
+    route: 'DELETE /api/v2/tickets/:id',
+    prepare: async (f) => ({
+      ticket: await adminCreates('/api/v2/tickets.json', 'ticket', {
+        ticket: { subject: fresh('Doomed'), comment: { body: 'x' }, group_id: f.it },
+      }),
+    }),
+    path: (_f, made) => `/api/v2/tickets/${made.ticket}.json`,
+    expected: only(204, 'admin'),
+  },
+  {
+    route: 'GET /api/v2/tickets/:id/comments',
+    path: (f) => `/api/v2/tickets/${f.itTicket}/comments.json`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/tickets/:id/comments',
+    label: "a confidential group's ticket",
+    path: (f) => `/api/v2/tickets/${f.hrTicket}/comments.json`,
+    expected: HR_ONLY,
+  },
+  {
+    route: 'GET /api/v2/tickets/:id/audits',
+    path: (f) => `/api/v2/tickets/${f.hrTicket}/audits.json`,
+    expected: HR_ONLY,
+  },
+  {
+    route: 'GET /api/v2/organizations/:id/tickets',
+    path: (f) => `/api/v2/organizations/${f.organization}/tickets.json`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/users/:id/tickets/requested',
+    label: "another user's requests",
+    path: (f) => `/api/v2/users/${f.users.endUser}/tickets/requested.json`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/users/:id/tickets/assigned',
+    path: (f) => `/api/v2/users/${f.users.agent}/tickets/assigned.json`,
+    expected: only(200, ...TICKET_READERS),
+  },
 ];
 
 // The harness and the helpers the rows use to make records.
@@ -522,7 +628,21 @@ describe('the role × endpoint matrix', () => {
       `/api/v2/users/${users.otherEndUser}/identities.json`,
     );
     const audit = await call(adminCaller, 'GET', '/api/v2/audit_logs.json');
+    const itTicket = await adminCreates('/api/v2/tickets.json', 'ticket', {
+      ticket: {
+        subject: 'Printer',
+        comment: { body: 'jammed' },
+        group_id: it,
+        requester_id: users.endUser,
+        organization_id: organization,
+      },
+    });
+    const hrTicket = await adminCreates('/api/v2/tickets.json', 'ticket', {
+      ticket: { subject: 'Grievance', comment: { body: 'private' }, group_id: hr },
+    });
     fixture = {
+      itTicket,
+      hrTicket,
       users,
       it,
       hr,

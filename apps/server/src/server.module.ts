@@ -17,6 +17,7 @@ import { GroupsController } from './groups/groups.controller';
 import { BreakGlassController } from './break-glass/break-glass.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { OpenApiController, OpenApiDocuments } from './openapi/openapi.controller';
+import { TicketsController } from './tickets/tickets.controller';
 
 /** The HTTP server: the REST API and pages; in the embedded shape it also runs the jobs. */
 @Module({})
@@ -40,6 +41,7 @@ export class ServerModule {
         AuditLogsController,
         SessionController,
         TwoFactorController,
+        TicketsController,
         OpenApiController,
       ],
       providers: [

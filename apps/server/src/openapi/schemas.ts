@@ -1,6 +1,7 @@
 import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { AUDIT_ACTOR_TYPES } from '@steward/audit';
 import { AGENT_GRANTABLE_PERMISSIONS, USER_IDENTITY_TYPES, USER_ROLES } from '@steward/identity';
+import { TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, VIA_CHANNELS } from '@steward/tickets';
 import type { AuditLogListDto, ZendeskAuditLog } from '../audit/audit-log.dto';
 import type { ReauthenticationResponseDto, SessionResponseDto } from '../auth/session.controller';
 import type {
@@ -14,6 +15,12 @@ import type { ZendeskGroup, ZendeskGroupMembership } from '../groups/group.dto';
 import type { ErrorBody } from '../http/error.filter';
 import type { PageLinks } from '../http/request-body';
 import type { ZendeskOrganization } from '../organizations/organization.dto';
+import type {
+  ZendeskAuditEvent,
+  ZendeskComment,
+  ZendeskTicket,
+  ZendeskTicketAudit,
+} from '../tickets/ticket.dto';
 import type { ZendeskUser, ZendeskUserIdentity } from '../users/user.dto';
 
 type Schema = SchemaObject | ReferenceObject;
@@ -328,6 +335,136 @@ const breakGlassGrant = shape<ZendeskBreakGlassGrant>(
   },
 );
 
+const emptyList: SchemaObject = {
+  type: 'array',
+  maxItems: 0,
+  items: {},
+  description: 'Always empty: not in Steward yet',
+};
+const idList: SchemaObject = { type: 'array', items: id };
+const via: SchemaObject = {
+  type: 'object',
+  properties: { channel: { type: 'string', enum: [...VIA_CHANNELS] } },
+  required: ['channel'],
+};
+
+const ticket = shape<ZendeskTicket>('A ticket (Zendesk Support API v2)', {
+  url,
+  id,
+  external_id: textOrNull,
+  via: {
+    ...via,
+    properties: {
+      ...via.properties,
+      source: { type: 'object', description: 'Always {from: {}, to: {}, rel: null} for now' },
+    },
+  },
+  created_at: time,
+  updated_at: time,
+  type: { type: 'string', enum: [...TICKET_TYPES], nullable: true },
+  subject: text,
+  raw_subject: text,
+  description: { type: 'string', description: 'The text of the first comment' },
+  priority: { type: 'string', enum: [...TICKET_PRIORITIES], nullable: true },
+  status: { type: 'string', enum: [...TICKET_STATUSES] },
+  recipient: { type: 'string', nullable: true, enum: [null] },
+  requester_id: id,
+  submitter_id: id,
+  assignee_id: idOrNull,
+  organization_id: idOrNull,
+  group_id: idOrNull,
+  collaborator_ids: { ...idList, description: 'Users copied on public replies' },
+  follower_ids: { ...idList, description: 'Agents following the ticket' },
+  email_cc_ids: { ...idList, description: 'The same as collaborator_ids' },
+  problem_id: { ...idOrNull, description: "An incident's problem ticket" },
+  has_incidents: flag,
+  is_public: { type: 'boolean', description: 'False while the ticket has only internal notes' },
+  due_at: { ...time, nullable: true, description: "A task's due date" },
+  tags: textList,
+  custom_fields: emptyList,
+  satisfaction_rating: { type: 'object', nullable: true, enum: [null] },
+  sharing_agreement_ids: emptyList,
+  followup_ids: emptyList,
+  brand_id: { type: 'integer', nullable: true, enum: [null] },
+  allow_channelback: flag,
+  allow_attachments: flag,
+});
+
+const comment = shape<ZendeskComment>('A public reply or an internal note; never changed', {
+  id,
+  type: { type: 'string', enum: ['Comment'] },
+  author_id: id,
+  body: { type: 'string', description: 'The text' },
+  html_body: { type: 'string', description: 'The HTML, sanitised before it was stored' },
+  plain_body: text,
+  public: { type: 'boolean', description: 'False for an internal note' },
+  attachments: emptyList,
+  via,
+  created_at: time,
+  metadata: { type: 'object' },
+});
+
+const auditEvent = shape<ZendeskAuditEvent>(
+  'One event of a ticket audit: a field set (Create) or changed (Change), or a comment',
+  {
+    id,
+    type: { type: 'string', enum: ['Create', 'Change', 'Comment', 'CommentRedaction'] },
+    field_name: text,
+    value: { description: 'The new value' },
+    previous_value: { description: 'The value before (Change only)' },
+    comment_id: id,
+  },
+  ['field_name', 'value', 'previous_value', 'comment_id'],
+);
+
+const ticketAudit = shape<ZendeskTicketAudit>('One change to a ticket, with its events', {
+  id,
+  ticket_id: id,
+  created_at: time,
+  author_id: { ...idOrNull, description: 'Null when Steward itself made the change' },
+  via,
+  metadata: { type: 'object' },
+  events: { type: 'array', items: auditEvent },
+});
+
+const ticketRequest = envelope(
+  'ticket',
+  input('A ticket; other Zendesk fields are accepted and ignored', {
+    subject: text,
+    comment: {
+      type: 'object',
+      description: 'Required on create: the first comment (or send `description`)',
+      properties: { body: text, html_body: text, public: flag, author_id: id },
+    },
+    description: { type: 'string', description: 'On create, the first comment if none is given' },
+    requester_id: id,
+    requester: {
+      type: 'object',
+      description: 'Found by email, or created as an end-user',
+      properties: { name: text, email: { type: 'string', format: 'email' } },
+      required: ['email'],
+    },
+    submitter_id: id,
+    assignee_id: idOrNull,
+    group_id: idOrNull,
+    organization_id: idOrNull,
+    status: { type: 'string', enum: [...TICKET_STATUSES] },
+    priority: { type: 'string', enum: [...TICKET_PRIORITIES], nullable: true },
+    type: { type: 'string', enum: [...TICKET_TYPES], nullable: true },
+    tags: textList,
+    additional_tags: textList,
+    remove_tags: textList,
+    collaborator_ids: idList,
+    follower_ids: idList,
+    external_id: textOrNull,
+    due_at: { ...time, nullable: true },
+    problem_id: idOrNull,
+    safe_update: { type: 'boolean', description: 'Refuse (409) if changed since updated_stamp' },
+    updated_stamp: time,
+  }),
+  '`{"ticket": {...}}`',
+);
+
 const error = shape<ErrorBody>(
   'An error, in the Zendesk shape',
   {
@@ -396,6 +533,15 @@ export type SchemaName =
   | 'BreakGlassGrantResponse'
   | 'BreakGlassGrantList'
   | 'BreakGlassRequest'
+  | 'Ticket'
+  | 'TicketResponse'
+  | 'TicketList'
+  | 'TicketShowMany'
+  | 'TicketRequest'
+  | 'TicketComment'
+  | 'TicketCommentList'
+  | 'TicketAudit'
+  | 'TicketAuditList'
   | 'Error';
 
 /** Every schema of `components.schemas`, by name. */
@@ -562,6 +708,20 @@ export const SCHEMAS: Record<SchemaName, SchemaObject> = {
     properties: { reason: { type: 'string', minLength: 10, maxLength: 1000 } },
     required: ['reason'],
   },
+  Ticket: ticket,
+  TicketResponse: envelope('ticket', ref('Ticket'), '`{"ticket": {...}}`'),
+  TicketList: list('tickets', ref('Ticket'), 'A page of tickets'),
+  TicketShowMany: {
+    type: 'object',
+    description: 'The tickets of the ids the caller may see',
+    properties: { tickets: { type: 'array', items: ref('Ticket') } },
+    required: ['tickets'],
+  },
+  TicketRequest: ticketRequest,
+  TicketComment: comment,
+  TicketCommentList: list('comments', ref('TicketComment'), "A page of a ticket's comments"),
+  TicketAudit: ticketAudit,
+  TicketAuditList: list('audits', ref('TicketAudit'), "A page of a ticket's audits, oldest first"),
   Error: error,
 };
 

@@ -50,6 +50,8 @@ export interface StewardConfig {
   };
   /** How long an administrator's break-glass access to a confidential group lasts. */
   readonly breakGlassTtlMs: number;
+  /** Solved tickets close (for good) this many days after they were solved. */
+  readonly tickets: { readonly closeSolvedAfterDays: number };
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -275,6 +277,9 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
         reader.integer('STEWARD_REAUTH_WINDOW', 10, 1, 1_440, 'minutes') * 60_000,
     },
     breakGlassTtlMs: reader.integer('STEWARD_BREAK_GLASS_TTL', 60, 1, 1_440, 'minutes') * 60_000,
+    tickets: {
+      closeSolvedAfterDays: reader.integer('STEWARD_TICKET_CLOSE_AFTER_DAYS', 4, 1, 28, 'days'),
+    },
   };
   if (database.dialect === 'mysql' && !redis) {
     reader.problems.push(

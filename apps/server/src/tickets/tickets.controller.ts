@@ -1,0 +1,335 @@
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { UserEntity } from '@steward/identity';
+import { ErrorCode, STEWARD_CONFIG, StewardError, type StewardConfig } from '@steward/platform';
+import { RequirePermission } from '@steward/runtime';
+import { TICKET_SORTS, type TicketActor, TicketService, type TicketSort } from '@steward/tickets';
+import type { Request } from 'express';
+import { CurrentUser } from '../http/current-user';
+import { pageRequest, recordId } from '../http/request-body';
+import { ApiErrors, ApiPage, ApiRecordId } from '../openapi/decorators';
+import { ref } from '../openapi/schemas';
+import {
+  idsQuery,
+  type AuditListDto,
+  type CommentListDto,
+  type ShowManyDto,
+  type TicketListDto,
+  type TicketResponseDto,
+  ticketInput,
+  toAuditList,
+  toCommentList,
+  toTicketList,
+  toZendeskTicket,
+} from './ticket.dto';
+
+/** Zendesk's `sort_by` and `sort_order` of ticket lists. */
+function sortOf(query: unknown): { sortBy: TicketSort; descending: boolean } {
+  const object = (typeof query === 'object' && query !== null ? query : {}) as Record<
+    string,
+    unknown
+  >;
+  const sortBy = object.sort_by ?? 'id';
+  const order = object.sort_order ?? 'asc';
+  if (typeof sortBy !== 'string' || !Object.hasOwn(TICKET_SORTS, sortBy)) {
+    throw new StewardError(ErrorCode.Invalid, 'Record validation errors', {
+      sort_by: [`must be one of ${Object.keys(TICKET_SORTS).join(', ')}`],
+    });
+  }
+  if (order !== 'asc' && order !== 'desc') {
+    throw new StewardError(ErrorCode.Invalid, 'Record validation errors', {
+      sort_order: ['must be asc or desc'],
+    });
+  }
+  return { sortBy: sortBy as TicketSort, descending: order === 'desc' };
+}
+
+/**
+ * Zendesk Support API v2: Tickets. Reads need `tickets.read`; what a change may touch (fields,
+ * public replies, internal notes) the ticket service decides from the caller's permissions, so
+ * a light agent can add an internal note through the same `PUT` an agent uses.
+ */
+@ApiTags('Tickets')
+@Controller('api/v2')
+export class TicketsController {
+  constructor(
+    private readonly tickets: TicketService,
+    @Inject(STEWARD_CONFIG) private readonly config: StewardConfig,
+  ) {}
+
+  @Get(['tickets.json', 'tickets'])
+  @RequirePermission('tickets.read')
+  @ApiOperation({ summary: 'List the tickets the caller may see' })
+  @ApiPage()
+  @ApiSorts()
+  @ApiOkResponse({ description: 'A page of tickets', schema: ref('TicketList') })
+  @ApiErrors(422)
+  async list(
+    @Query() query: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+  ): Promise<TicketListDto> {
+    const request = pageRequest(query);
+    const sort = sortOf(query);
+    return toTicketList(
+      await this.tickets.list(user, { ...request, ...sort }),
+      request,
+      `${this.config.publicUrl}/api/v2/tickets.json`,
+      this.config.publicUrl,
+      sortSuffix(sort),
+    );
+  }
+
+  @Get(['tickets/show_many.json', 'tickets/show_many'])
+  @RequirePermission('tickets.read')
+  @ApiOperation({ summary: 'Show several tickets (those the caller may see)' })
+  @ApiQuery({
+    name: 'ids',
+    description: 'Up to 100 ids, comma-separated',
+    schema: { type: 'string', example: '1,2,3' },
+  })
+  @ApiOkResponse({ description: 'The tickets', schema: ref('TicketShowMany') })
+  @ApiErrors(422)
+  async showMany(
+    @Query() query: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+  ): Promise<ShowManyDto> {
+    const views = await this.tickets.showMany(idsQuery(query), user);
+    return { tickets: views.map((view) => toZendeskTicket(view, this.config.publicUrl)) };
+  }
+
+  @Get(['tickets/:id.json', 'tickets/:id'])
+  @RequirePermission('tickets.read')
+  @ApiOperation({ summary: 'Show a ticket' })
+  @ApiRecordId('id', 'The ticket')
+  @ApiOkResponse({ description: 'The ticket', schema: ref('TicketResponse') })
+  @ApiErrors(404)
+  async show(
+    @Param('id') id: string,
+    @CurrentUser() user: Readonly<UserEntity>,
+  ): Promise<TicketResponseDto> {
+    return this.respond(await this.tickets.show(recordId(id), user));
+  }
+
+  @Post(['tickets.json', 'tickets'])
+  @RequirePermission('tickets.write')
+  @ApiOperation({ summary: 'Create a ticket with its first comment (and its requester)' })
+  @ApiBody({ schema: ref('TicketRequest') })
+  @ApiCreatedResponse({ description: 'The new ticket', schema: ref('TicketResponse') })
+  @ApiErrors(400, 422)
+  async create(
+    @Body() body: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+    @Req() request: Request,
+  ): Promise<TicketResponseDto> {
+    return this.respond(await this.tickets.create(ticketInput(body, true), actorOf(user, request)));
+  }
+
+  @Put(['tickets/:id.json', 'tickets/:id'])
+  @RequirePermission('tickets.read')
+  @ApiOperation({
+    summary: 'Update a ticket: change fields, add a public reply or an internal note',
+    description:
+      'Changing fields needs tickets.write, a public reply tickets.comment_public, an internal note tickets.comment_internal.',
+  })
+  @ApiRecordId('id', 'The ticket')
+  @ApiBody({ schema: ref('TicketRequest') })
+  @ApiOkResponse({ description: 'The ticket', schema: ref('TicketResponse') })
+  @ApiErrors(400, 404, 409, 422)
+  async update(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+    @Req() request: Request,
+  ): Promise<TicketResponseDto> {
+    const input = ticketInput(body, false);
+    return this.respond(await this.tickets.update(recordId(id), input, actorOf(user, request)));
+  }
+
+  @Delete(['tickets/:id.json', 'tickets/:id'])
+  @HttpCode(204)
+  @RequirePermission('tickets.delete')
+  @ApiOperation({ summary: 'Delete a ticket' })
+  @ApiRecordId('id', 'The ticket')
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(404)
+  async delete(
+    @Param('id') id: string,
+    @CurrentUser() user: Readonly<UserEntity>,
+    @Req() request: Request,
+  ): Promise<void> {
+    await this.tickets.delete(recordId(id), actorOf(user, request));
+  }
+
+  @Get(['tickets/:id/comments.json', 'tickets/:id/comments'])
+  @RequirePermission('tickets.read')
+  @ApiOperation({ summary: "List a ticket's comments" })
+  @ApiRecordId('id', 'The ticket')
+  @ApiPage()
+  @ApiQuery({
+    name: 'sort_order',
+    required: false,
+    schema: { type: 'string', enum: ['asc', 'desc'] },
+  })
+  @ApiOkResponse({ description: 'A page of comments', schema: ref('TicketCommentList') })
+  @ApiErrors(404, 422)
+  async comments(
+    @Param('id') id: string,
+    @Query() query: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+  ): Promise<CommentListDto> {
+    const ticketId = recordId(id);
+    const request = pageRequest(query);
+    const { descending } = sortOf({ sort_order: (query as Record<string, unknown>)?.sort_order });
+    return toCommentList(
+      await this.tickets.comments(ticketId, user, { ...request, descending }),
+      request,
+      `${this.config.publicUrl}/api/v2/tickets/${ticketId}/comments.json`,
+    );
+  }
+
+  @Get(['tickets/:id/audits.json', 'tickets/:id/audits'])
+  @RequirePermission('tickets.read')
+  @ApiOperation({ summary: "List a ticket's audits (every change, oldest first)" })
+  @ApiRecordId('id', 'The ticket')
+  @ApiPage()
+  @ApiOkResponse({ description: 'A page of audits', schema: ref('TicketAuditList') })
+  @ApiErrors(404, 422)
+  async audits(
+    @Param('id') id: string,
+    @Query() query: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+  ): Promise<AuditListDto> {
+    const ticketId = recordId(id);
+    const request = pageRequest(query);
+    return toAuditList(
+      await this.tickets.audits(ticketId, user, request),
+      request,
+      `${this.config.publicUrl}/api/v2/tickets/${ticketId}/audits.json`,
+    );
+  }
+
+  @Get(['users/:id/tickets/requested.json', 'users/:id/tickets/requested'])
+  @RequirePermission('tickets.read')
+  @ApiOperation({ summary: 'List the tickets a user requested' })
+  @ApiRecordId('id', 'The user')
+  @ApiPage()
+  @ApiSorts()
+  @ApiOkResponse({ description: 'A page of tickets', schema: ref('TicketList') })
+  @ApiErrors(422)
+  async requested(
+    @Param('id') id: string,
+    @Query() query: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+  ): Promise<TicketListDto> {
+    const userId = recordId(id);
+    return this.filtered(query, user, { requesterId: userId }, `users/${userId}/tickets/requested`);
+  }
+
+  @Get(['users/:id/tickets/assigned.json', 'users/:id/tickets/assigned'])
+  @RequirePermission('tickets.read')
+  @ApiOperation({ summary: 'List the tickets assigned to a user' })
+  @ApiRecordId('id', 'The user')
+  @ApiPage()
+  @ApiSorts()
+  @ApiOkResponse({ description: 'A page of tickets', schema: ref('TicketList') })
+  @ApiErrors(422)
+  async assigned(
+    @Param('id') id: string,
+    @Query() query: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+  ): Promise<TicketListDto> {
+    const userId = recordId(id);
+    return this.filtered(query, user, { assigneeId: userId }, `users/${userId}/tickets/assigned`);
+  }
+
+  @Get(['organizations/:id/tickets.json', 'organizations/:id/tickets'])
+  @RequirePermission('tickets.read')
+  @ApiOperation({ summary: "List an organization's tickets" })
+  @ApiRecordId('id', 'The organization')
+  @ApiPage()
+  @ApiSorts()
+  @ApiOkResponse({ description: 'A page of tickets', schema: ref('TicketList') })
+  @ApiErrors(422)
+  async ofOrganization(
+    @Param('id') id: string,
+    @Query() query: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+  ): Promise<TicketListDto> {
+    const organizationId = recordId(id);
+    return this.filtered(
+      query,
+      user,
+      { organizationId },
+      `organizations/${organizationId}/tickets`,
+    );
+  }
+
+  private async filtered(
+    query: unknown,
+    user: Readonly<UserEntity>,
+    filter: { requesterId?: number; assigneeId?: number; organizationId?: number },
+    path: string,
+  ): Promise<TicketListDto> {
+    const request = pageRequest(query);
+    const sort = sortOf(query);
+    return toTicketList(
+      await this.tickets.list(user, { ...request, ...sort, ...filter }),
+      request,
+      `${this.config.publicUrl}/api/v2/${path}.json`,
+      this.config.publicUrl,
+      sortSuffix(sort),
+    );
+  }
+
+  private respond(view: Parameters<typeof toZendeskTicket>[0]): TicketResponseDto {
+    return { ticket: toZendeskTicket(view, this.config.publicUrl) };
+  }
+}
+
+/** Zendesk's `sort_by` and `sort_order` query parameters of ticket lists. */
+function ApiSorts(): MethodDecorator {
+  return applyDecorators(
+    ApiQuery({
+      name: 'sort_by',
+      required: false,
+      schema: { type: 'string', enum: Object.keys(TICKET_SORTS), default: 'id' },
+    }),
+    ApiQuery({
+      name: 'sort_order',
+      required: false,
+      schema: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
+    }),
+  );
+}
+
+/** API calls (an Authorization header) come `via` api; the web app's cookie calls via web. */
+function actorOf(user: Readonly<UserEntity>, request: Request): TicketActor {
+  return { user, via: request.headers.authorization === undefined ? 'web' : 'api' };
+}
+
+function sortSuffix(sort: { sortBy: TicketSort; descending: boolean }): string {
+  return sort.sortBy === 'id' && !sort.descending
+    ? ''
+    : `&sort_by=${sort.sortBy}&sort_order=${sort.descending ? 'desc' : 'asc'}`;
+}

@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '@steward/persistence';
+import { In } from 'typeorm';
+import { TicketAuditEntity, TicketAuditEventEntity } from './ticket-audit.entity';
+import { TicketCollaboratorEntity } from './ticket-collaborator.entity';
+import { TicketCommentEntity } from './ticket-comment.entity';
+import { TicketEntity } from './ticket.entity';
+
+/** `%term%` for LIKE with `!` as the escape character, lower case. */
+function containing(term: string): string {
+  return `%${term.toLowerCase().replace(/[!%_]/g, (ch) => `!${ch}`)}%`;
+}
+
+/** The queries of the tickets' personal data contributor: by person, never on the hot path. */
+@Injectable()
+export class TicketPrivacyRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Ids of the tickets these users requested, are copied on or follow, or commented on. */
+  async ticketIdsInvolving(userIds: readonly number[]): Promise<number[]> {
+    if (userIds.length === 0) return [];
+    const ids = [...userIds];
+    return this.db.run(async (m) => {
+      const requested = await m.find(TicketEntity, {
+        select: { id: true },
+        where: { requesterId: In(ids) },
+      });
+      const collaborating = await m.find(TicketCollaboratorEntity, {
+        select: { ticketId: true },
+        where: { userId: In(ids) },
+      });
+      const commented = await m
+        .createQueryBuilder(TicketCommentEntity, 'c')
+        .select('DISTINCT c.ticket_id', 'ticketId')
+        .where('c.author_id IN (:...ids)', { ids })
+        .getRawMany<{ ticketId: number }>();
+      return [
+        ...new Set([
+          ...requested.map((t) => t.id),
+          ...collaborating.map((c) => c.ticketId),
+          ...commented.map((c) => Number(c.ticketId)),
+        ]),
+      ].sort((a, b) => a - b);
+    });
+  }
+
+  tickets(ids: readonly number[]): Promise<TicketEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.run((m) =>
+      m.find(TicketEntity, { where: { id: In([...ids]) }, order: { id: 'ASC' } }),
+    );
+  }
+
+  commentsOf(ticketIds: readonly number[]): Promise<TicketCommentEntity[]> {
+    if (ticketIds.length === 0) return Promise.resolve([]);
+    return this.db.run((m) =>
+      m.find(TicketCommentEntity, {
+        where: { ticketId: In([...ticketIds]) },
+        order: { ticketId: 'ASC', id: 'ASC' },
+      }),
+    );
+  }
+
+  collaboratorsOf(ticketIds: readonly number[]): Promise<TicketCollaboratorEntity[]> {
+    if (ticketIds.length === 0) return Promise.resolve([]);
+    return this.db.run((m) =>
+      m.find(TicketCollaboratorEntity, { where: { ticketId: In([...ticketIds]) } }),
+    );
+  }
+
+  /** The audits these users authored, with their events. */
+  async auditsBy(
+    userIds: readonly number[],
+  ): Promise<Array<{ audit: TicketAuditEntity; events: TicketAuditEventEntity[] }>> {
+    if (userIds.length === 0) return [];
+    return this.db.run(async (m) => {
+      const audits = await m.find(TicketAuditEntity, {
+        where: { authorId: In([...userIds]) },
+        order: { id: 'ASC' },
+      });
+      if (audits.length === 0) return [];
+      const events = await m.find(TicketAuditEventEntity, {
+        where: { auditId: In(audits.map((a) => a.id)) },
+        order: { id: 'ASC' },
+      });
+      return audits.map((audit) => ({
+        audit,
+        events: events.filter((e) => e.auditId === audit.id),
+      }));
+    });
+  }
+
+  /** Comments by others that mention one of these terms (email addresses). */
+  commentsMentioning(
+    terms: readonly string[],
+    excludeAuthors: readonly number[],
+  ): Promise<TicketCommentEntity[]> {
+    if (terms.length === 0) return Promise.resolve([]);
+    return this.db.run((m) => {
+      const query = m.createQueryBuilder(TicketCommentEntity, 'c');
+      query.where(
+        `(${terms.map((_, i) => `LOWER(c.body) LIKE :t${i} ESCAPE '!' OR LOWER(c.html_body) LIKE :t${i} ESCAPE '!'`).join(' OR ')})`,
+        Object.fromEntries(terms.map((term, i) => [`t${i}`, containing(term)])),
+      );
+      if (excludeAuthors.length > 0) {
+        query.andWhere('c.author_id NOT IN (:...authors)', { authors: [...excludeAuthors] });
+      }
+      return query.orderBy('c.id', 'ASC').getMany();
+    });
+  }
+
+  /** Empties the bodies of every comment these users wrote; returns how many. */
+  async emptyCommentsBy(userIds: readonly number[]): Promise<number> {
+    if (userIds.length === 0) return 0;
+    const result = await this.db.run((m) =>
+      m.update(TicketCommentEntity, { authorId: In([...userIds]) }, { body: '', htmlBody: '' }),
+    );
+    return result.affected ?? 0;
+  }
+
+  async updateComment(id: number, body: string, htmlBody: string): Promise<void> {
+    await this.db.run((m) => m.update(TicketCommentEntity, { id }, { body, htmlBody }));
+  }
+
+  /**
+   * Replaces the subject and external id of the tickets these users requested, and the subject
+   * values recorded in those tickets' audits; returns how many tickets.
+   */
+  async anonymiseRequested(userIds: readonly number[], subject: string): Promise<number> {
+    if (userIds.length === 0) return 0;
+    return this.db.run(async (m) => {
+      const tickets = await m.find(TicketEntity, {
+        select: { id: true },
+        where: { requesterId: In([...userIds]) },
+      });
+      if (tickets.length === 0) return 0;
+      const ids = tickets.map((t) => t.id);
+      await m.update(TicketEntity, { id: In(ids) }, { subject, externalId: null });
+      const audits = await m.find(TicketAuditEntity, {
+        select: { id: true },
+        where: { ticketId: In(ids) },
+      });
+      if (audits.length > 0) {
+        await m.update(
+          TicketAuditEventEntity,
+          { auditId: In(audits.map((a) => a.id)), fieldName: In(['subject', 'external_id']) },
+          { value: null, previousValue: null },
+        );
+      }
+      return ids.length;
+    });
+  }
+
+  async deleteCollaborations(userIds: readonly number[]): Promise<number> {
+    if (userIds.length === 0) return 0;
+    const result = await this.db.run((m) =>
+      m.delete(TicketCollaboratorEntity, { userId: In([...userIds]) }),
+    );
+    return result.affected ?? 0;
+  }
+}

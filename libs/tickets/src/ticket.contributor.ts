@@ -1,0 +1,197 @@
+import { Injectable } from '@nestjs/common';
+import { UserService } from '@steward/identity';
+import {
+  type DataSubject,
+  type ErasurePlanItem,
+  type ErasureResult,
+  type ExportPart,
+  type PersonalDataContributor,
+  PersonalDataContributorProvider,
+  type Tombstone,
+} from '@steward/privacy';
+import { Database } from '@steward/persistence';
+import { TicketAuditEntity, TicketAuditEventEntity } from './ticket-audit.entity';
+import { TicketCollaboratorEntity } from './ticket-collaborator.entity';
+import { TicketCommentEntity } from './ticket-comment.entity';
+import { TicketPrivacyRepository } from './ticket-privacy.repository';
+import { TicketTagEntity } from './ticket-tag.entity';
+import { TicketEntity } from './ticket.entity';
+
+const TICKETS = 'tickets';
+const COMMENTS = 'ticket_comments';
+const MENTIONS = 'ticket_comment_mentions';
+const CHANGES = 'ticket_changes';
+const COLLABORATIONS = 'ticket_collaborations';
+
+/** What replaces the subject of a ticket whose requester was erased. */
+export const ERASED_SUBJECT = '[erased]';
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The tickets' part of a data subject's export and erasure. Export: every ticket the subject
+ * requested, is copied on or follows, or commented on — with all its comments (internal notes
+ * flagged) — and every change they made. Erasure anonymises, keeping the desk's record: the
+ * requester stays as the identity feature's tombstone, the subject's own comments lose their
+ * bodies, the subjects of their tickets are replaced, their CC and follower entries go, and
+ * their email addresses in others' comments become the tombstone's label.
+ */
+@Injectable()
+@PersonalDataContributorProvider()
+export class TicketContributor implements PersonalDataContributor {
+  readonly name = 'tickets';
+  readonly covers = [
+    TicketEntity,
+    TicketCommentEntity,
+    TicketTagEntity,
+    TicketCollaboratorEntity,
+    TicketAuditEntity,
+    TicketAuditEventEntity,
+  ];
+
+  constructor(
+    private readonly privacy: TicketPrivacyRepository,
+    private readonly users: UserService,
+    private readonly db: Database,
+  ) {}
+
+  async exportSubject(subject: DataSubject): Promise<ExportPart[]> {
+    const userIds = await this.userIdsOf(subject);
+    const ticketIds = await this.privacy.ticketIdsInvolving(userIds);
+    const [tickets, comments, collaborators, audits] = await Promise.all([
+      this.privacy.tickets(ticketIds),
+      this.privacy.commentsOf(ticketIds),
+      this.privacy.collaboratorsOf(ticketIds),
+      this.privacy.auditsBy(userIds),
+    ]);
+    const mine = new Set(userIds);
+    return [
+      {
+        category: TICKETS,
+        schemaVersion: 1,
+        records: tickets.map((t) => ({
+          id: t.id,
+          subject: t.subject,
+          status: t.status,
+          requestedBySubject: mine.has(t.requesterId),
+          copiedOrFollowing: collaborators
+            .filter((c) => c.ticketId === t.id && mine.has(c.userId))
+            .map((c) => c.kind),
+          createdAt: t.createdAt.toISOString(),
+          updatedAt: t.updatedAt.toISOString(),
+          comments: comments
+            .filter((c) => c.ticketId === t.id)
+            .map((c) => ({
+              id: c.id,
+              writtenBySubject: mine.has(c.authorId),
+              internalNote: !c.isPublic,
+              body: c.body,
+              createdAt: c.createdAt.toISOString(),
+            })),
+        })),
+      },
+      {
+        category: CHANGES,
+        schemaVersion: 1,
+        records: audits.map(({ audit, events }) => ({
+          ticketId: audit.ticketId,
+          via: audit.viaChannel,
+          createdAt: audit.createdAt.toISOString(),
+          events: events.map((e) => ({
+            type: e.type,
+            field: e.fieldName,
+            value: e.value,
+            previousValue: e.previousValue,
+          })),
+        })),
+      },
+    ];
+  }
+
+  async planErasure(subject: DataSubject): Promise<ErasurePlanItem[]> {
+    const userIds = await this.userIdsOf(subject);
+    const [ticketIds, mentions] = await Promise.all([
+      this.privacy.ticketIdsInvolving(userIds),
+      this.privacy.commentsMentioning(emailsOf(subject), userIds),
+    ]);
+    const tickets = await this.privacy.tickets(ticketIds);
+    const comments = await this.privacy.commentsOf(ticketIds);
+    const mine = new Set(userIds);
+    return [
+      {
+        category: TICKETS,
+        action: 'anonymise',
+        count: tickets.filter((t) => mine.has(t.requesterId)).length,
+        reason: `subject and external id replaced; the requester becomes the erased user's tombstone`,
+      },
+      {
+        category: COMMENTS,
+        action: 'anonymise',
+        count: comments.filter((c) => mine.has(c.authorId)).length,
+        reason: 'the bodies of the comments the subject wrote are removed',
+      },
+      {
+        category: COLLABORATIONS,
+        action: 'delete',
+        count: (await this.privacy.collaboratorsOf(ticketIds)).filter((c) => mine.has(c.userId))
+          .length,
+      },
+      {
+        category: MENTIONS,
+        action: 'anonymise',
+        count: mentions.length,
+        reason: "the subject's email addresses in others' comments are replaced by the tombstone",
+      },
+    ];
+  }
+
+  async eraseSubject(subject: DataSubject, tombstone: Tombstone): Promise<ErasureResult[]> {
+    const userIds = await this.userIdsOf(subject);
+    const emails = emailsOf(subject);
+    return this.db.transaction(async () => {
+      const tickets = await this.privacy.anonymiseRequested(userIds, ERASED_SUBJECT);
+      const comments = await this.privacy.emptyCommentsBy(userIds);
+      const collaborations = await this.privacy.deleteCollaborations(userIds);
+      const mentions = await this.privacy.commentsMentioning(emails, userIds);
+      for (const comment of mentions) {
+        await this.privacy.updateComment(
+          comment.id,
+          replaceAll(comment.body, emails, tombstone.label),
+          replaceAll(comment.htmlBody, emails, tombstone.label),
+        );
+      }
+      return [
+        { category: TICKETS, deleted: 0, anonymised: tickets },
+        { category: COMMENTS, deleted: 0, anonymised: comments },
+        { category: COLLABORATIONS, deleted: collaborations, anonymised: 0 },
+        { category: MENTIONS, deleted: 0, anonymised: mentions.length },
+      ];
+    });
+  }
+
+  private async userIdsOf(subject: DataSubject): Promise<number[]> {
+    const ids = new Set<number>();
+    if (subject.userId !== undefined && /^\d+$/.test(subject.userId)) {
+      const user = await this.users.findById(Number(subject.userId));
+      if (user) ids.add(user.id);
+    }
+    for (const email of emailsOf(subject)) {
+      const user = await this.users.findByEmail(email);
+      if (user) ids.add(user.id);
+    }
+    return [...ids].sort((a, b) => a - b);
+  }
+}
+
+function emailsOf(subject: DataSubject): string[] {
+  return [...new Set(subject.emails.map((e) => e.trim().toLowerCase()))].filter((e) => e !== '');
+}
+
+function replaceAll(text: string, terms: readonly string[], label: string): string {
+  return terms.reduce(
+    (out, term) => out.replace(new RegExp(escapeRegExp(term), 'gi'), label),
+    text,
+  );
+}

@@ -1,0 +1,27 @@
+import type { DomainEvent } from '@steward/persistence';
+
+/** The domain events of tickets; they carry ids and field names, never content. */
+export type TicketDomainEvent =
+  | { readonly type: 'ticket.created'; readonly ticketId: number }
+  | {
+      readonly type: 'ticket.updated';
+      readonly ticketId: number;
+      /** The Zendesk names of the fields that changed (`status`, `tags`, …). */
+      readonly fields: readonly string[];
+    }
+  | { readonly type: 'ticket.deleted'; readonly ticketId: number }
+  | {
+      readonly type: 'comment.added';
+      readonly ticketId: number;
+      readonly commentId: number;
+      readonly isPublic: boolean;
+    };
+
+export const TICKET_EVENT_TYPES = [
+  'ticket.created',
+  'ticket.updated',
+  'ticket.deleted',
+  'comment.added',
+] as const satisfies ReadonlyArray<TicketDomainEvent['type']>;
+
+export type { DomainEvent };

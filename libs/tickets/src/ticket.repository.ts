@@ -1,0 +1,266 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '@steward/persistence';
+import { Brackets, In, IsNull, LessThan, type SelectQueryBuilder } from 'typeorm';
+import { type CollaboratorKind, TicketCollaboratorEntity } from './ticket-collaborator.entity';
+import { TicketCommentEntity } from './ticket-comment.entity';
+import { TicketAuditEntity, TicketAuditEventEntity } from './ticket-audit.entity';
+import type { TicketScope } from './ticket-scope';
+import { TicketTagEntity } from './ticket-tag.entity';
+import { TicketEntity } from './ticket.entity';
+
+export type TicketRow = Omit<TicketEntity, 'id'>;
+export type CommentRow = Omit<TicketCommentEntity, 'id'>;
+export type AuditEventRow = Omit<TicketAuditEventEntity, 'id' | 'auditId'>;
+
+/** The orders a ticket list may take; ties are broken by id. */
+export const TICKET_SORTS = {
+  id: 'id',
+  created_at: 'createdAt',
+  updated_at: 'updatedAt',
+  status: 'status',
+  priority: 'priority',
+} as const;
+export type TicketSort = keyof typeof TICKET_SORTS;
+
+export interface TicketListQuery {
+  readonly scope: TicketScope;
+  readonly offset: number;
+  readonly limit: number;
+  readonly sortBy: TicketSort;
+  readonly descending: boolean;
+  /** Only the tickets of this requester, this assignee, or this organization. */
+  readonly requesterId?: number;
+  readonly assigneeId?: number;
+  readonly organizationId?: number;
+}
+
+@Injectable()
+export class TicketRepository {
+  constructor(private readonly db: Database) {}
+
+  /** A ticket that was not deleted, whoever may see it. */
+  findById(id: number): Promise<TicketEntity | null> {
+    return this.db.run((m) => m.findOneBy(TicketEntity, { id, deletedAt: IsNull() }));
+  }
+
+  /** The tickets of these ids inside the scope, in id order. */
+  findVisible(ids: readonly number[], scope: TicketScope): Promise<TicketEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.run((m) =>
+      scoped(m.createQueryBuilder(TicketEntity, 't'), scope)
+        .andWhere('t.id IN (:...ids)', { ids: [...ids] })
+        .orderBy('t.id', 'ASC')
+        .getMany(),
+    );
+  }
+
+  /** One page of the tickets inside the scope, and how many there are in all. */
+  page(query: TicketListQuery): Promise<[TicketEntity[], number]> {
+    return this.db.run((m) => {
+      const builder = scoped(m.createQueryBuilder(TicketEntity, 't'), query.scope);
+      if (query.requesterId !== undefined) {
+        builder.andWhere('t.requester_id = :requesterId', { requesterId: query.requesterId });
+      }
+      if (query.assigneeId !== undefined) {
+        builder.andWhere('t.assignee_id = :assigneeId', { assigneeId: query.assigneeId });
+      }
+      if (query.organizationId !== undefined) {
+        builder.andWhere('t.organization_id = :organizationId', {
+          organizationId: query.organizationId,
+        });
+      }
+      const direction = query.descending ? 'DESC' : 'ASC';
+      builder.orderBy(`t.${TICKET_SORTS[query.sortBy]}`, direction);
+      if (query.sortBy !== 'id') builder.addOrderBy('t.id', direction);
+      return builder.skip(query.offset).take(query.limit).getManyAndCount();
+    });
+  }
+
+  /** Which of these problem tickets have incidents linked to them. */
+  async problemsWithIncidents(problemIds: readonly number[]): Promise<Set<number>> {
+    if (problemIds.length === 0) return new Set();
+    const rows = await this.db.run((m) =>
+      m
+        .createQueryBuilder(TicketEntity, 't')
+        .select('DISTINCT t.problem_id', 'problemId')
+        .where('t.problem_id IN (:...ids)', { ids: [...problemIds] })
+        .andWhere('t.deleted_at IS NULL')
+        .getRawMany<{ problemId: number }>(),
+    );
+    return new Set(rows.map((row) => Number(row.problemId)));
+  }
+
+  /** Up to `limit` solved tickets solved before `cutoff`, oldest first (for closing). */
+  solvedBefore(cutoff: Date, limit: number): Promise<TicketEntity[]> {
+    return this.db.run((m) =>
+      m.find(TicketEntity, {
+        where: { status: 'solved', solvedAt: LessThan(cutoff), deletedAt: IsNull() },
+        order: { solvedAt: 'ASC', id: 'ASC' },
+        take: limit,
+      }),
+    );
+  }
+
+  insert(row: TicketRow): Promise<TicketEntity> {
+    return this.db.run((m) => m.save(m.create(TicketEntity, row)));
+  }
+
+  async update(id: number, changes: Partial<TicketRow>): Promise<void> {
+    await this.db.run((m) => m.update(TicketEntity, { id }, changes));
+  }
+
+  tagsOf(ticketIds: readonly number[]): Promise<TicketTagEntity[]> {
+    if (ticketIds.length === 0) return Promise.resolve([]);
+    return this.db.run((m) =>
+      m.find(TicketTagEntity, {
+        where: { ticketId: In([...ticketIds]) },
+        order: { ticketId: 'ASC', tag: 'ASC' },
+      }),
+    );
+  }
+
+  async setTags(ticketId: number, tags: readonly string[]): Promise<void> {
+    await this.db.run(async (m) => {
+      await m.delete(TicketTagEntity, { ticketId });
+      if (tags.length > 0)
+        await m.insert(
+          TicketTagEntity,
+          tags.map((tag) => ({ ticketId, tag })),
+        );
+    });
+  }
+
+  collaboratorsOf(ticketIds: readonly number[]): Promise<TicketCollaboratorEntity[]> {
+    if (ticketIds.length === 0) return Promise.resolve([]);
+    return this.db.run((m) =>
+      m.find(TicketCollaboratorEntity, {
+        where: { ticketId: In([...ticketIds]) },
+        order: { ticketId: 'ASC', userId: 'ASC' },
+      }),
+    );
+  }
+
+  async setCollaborators(
+    ticketId: number,
+    kind: CollaboratorKind,
+    userIds: readonly number[],
+  ): Promise<void> {
+    await this.db.run(async (m) => {
+      await m.delete(TicketCollaboratorEntity, { ticketId, kind });
+      if (userIds.length > 0) {
+        await m.insert(
+          TicketCollaboratorEntity,
+          userIds.map((userId) => ({ ticketId, userId, kind })),
+        );
+      }
+    });
+  }
+
+  insertComment(row: CommentRow): Promise<TicketCommentEntity> {
+    return this.db.run((m) => m.save(m.create(TicketCommentEntity, row)));
+  }
+
+  /** The first comment of each ticket: Zendesk's `description`. */
+  async firstComments(ticketIds: readonly number[]): Promise<Map<number, TicketCommentEntity>> {
+    if (ticketIds.length === 0) return new Map();
+    const rows = await this.db.run((m) =>
+      m
+        .createQueryBuilder(TicketCommentEntity, 'c')
+        .where('c.ticket_id IN (:...ids)', { ids: [...ticketIds] })
+        .andWhere(
+          'c.id = (SELECT MIN(f.id) FROM ticket_comments f WHERE f.ticket_id = c.ticket_id)',
+        )
+        .getMany(),
+    );
+    return new Map(rows.map((row) => [row.ticketId, row]));
+  }
+
+  /** One page of a ticket's comments in the order they were written. */
+  comments(
+    ticketId: number,
+    options: { offset: number; limit: number; publicOnly: boolean; descending: boolean },
+  ): Promise<[TicketCommentEntity[], number]> {
+    return this.db.run((m) =>
+      m.findAndCount(TicketCommentEntity, {
+        where: options.publicOnly ? { ticketId, isPublic: true } : { ticketId },
+        order: { id: options.descending ? 'DESC' : 'ASC' },
+        skip: options.offset,
+        take: options.limit,
+      }),
+    );
+  }
+
+  /** Records one audit with its events; returns the audit's id. */
+  async insertAudit(
+    audit: Omit<TicketAuditEntity, 'id'>,
+    events: readonly AuditEventRow[],
+  ): Promise<number> {
+    return this.db.run(async (m) => {
+      const saved = await m.save(m.create(TicketAuditEntity, audit));
+      if (events.length > 0) {
+        await m.insert(
+          TicketAuditEventEntity,
+          events.map((event) => ({ ...event, auditId: saved.id })),
+        );
+      }
+      return saved.id;
+    });
+  }
+
+  /** One page of a ticket's audits, oldest first, with their events. */
+  async audits(
+    ticketId: number,
+    offset: number,
+    limit: number,
+  ): Promise<[Array<{ audit: TicketAuditEntity; events: TicketAuditEventEntity[] }>, number]> {
+    return this.db.run(async (m) => {
+      const [audits, count] = await m.findAndCount(TicketAuditEntity, {
+        where: { ticketId },
+        order: { id: 'ASC' },
+        skip: offset,
+        take: limit,
+      });
+      const events =
+        audits.length === 0
+          ? []
+          : await m.find(TicketAuditEventEntity, {
+              where: { auditId: In(audits.map((a) => a.id)) },
+              order: { id: 'ASC' },
+            });
+      return [
+        audits.map((audit) => ({
+          audit,
+          events: events.filter((event) => event.auditId === audit.id),
+        })),
+        count,
+      ];
+    });
+  }
+}
+
+/** Adds the scope's rule (see TicketScope) to a query over tickets `t`. */
+function scoped(
+  builder: SelectQueryBuilder<TicketEntity>,
+  scope: TicketScope,
+): SelectQueryBuilder<TicketEntity> {
+  builder.where('t.deleted_at IS NULL');
+  if (scope.hiddenGroupIds.length > 0) {
+    builder.andWhere('(t.group_id IS NULL OR t.group_id NOT IN (:...hiddenGroupIds))', {
+      hiddenGroupIds: [...scope.hiddenGroupIds],
+    });
+  }
+  const groupIds = scope.groupIds;
+  if (groupIds !== undefined) {
+    builder.andWhere(
+      new Brackets((or) => {
+        or.where('t.group_id IS NULL').orWhere('t.assignee_id = :scopeUserId', {
+          scopeUserId: scope.userId,
+        });
+        if (groupIds.length > 0) {
+          or.orWhere('t.group_id IN (:...scopeGroupIds)', { scopeGroupIds: [...groupIds] });
+        }
+      }),
+    );
+  }
+  return builder;
+}

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditAction, AuditLog, type RecordAuditEntry } from '@steward/audit';
 import { Database } from '@steward/persistence';
-import { Clock } from '@steward/platform';
+import { Clock, CONTROL_CHARACTERS, LINE_BREAKS } from '@steward/platform';
 import type { ApiTokenEntity } from './api-token.entity';
 import { ApiTokenError, MAX_TOKEN_NAME_LENGTH } from './api-token.errors';
 import { ApiTokenRepository } from './api-token.repository';
@@ -15,7 +15,6 @@ export const API_TOKEN_PREFIX = 'stw_';
 /** `stw_` and 32 random bytes in base64url (43 characters): 256 bits. */
 const TOKEN_SHAPE = /^stw_[A-Za-z0-9_-]{43}$/;
 /** Control characters, and the bidirectional overrides that make a name print as another. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** last_used_at is kept to this resolution: at most one UPDATE per token per minute. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
@@ -102,7 +101,12 @@ export class ApiTokenService {
   ): Promise<CreatedApiToken> {
     const cleanName = name.trim();
     const length = [...cleanName].length;
-    if (length === 0 || length > MAX_TOKEN_NAME_LENGTH || CONTROL.test(cleanName)) {
+    if (
+      length === 0 ||
+      length > MAX_TOKEN_NAME_LENGTH ||
+      CONTROL_CHARACTERS.test(cleanName) ||
+      LINE_BREAKS.test(cleanName)
+    ) {
       throw ApiTokenError.invalidName();
     }
     const user = await this.users.findById(userId);

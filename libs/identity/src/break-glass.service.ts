@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditAction, AuditLog } from '@steward/audit';
 import { Database } from '@steward/persistence';
-import { Clock, STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
+import {
+  Clock,
+  CONTROL_CHARACTERS,
+  LINE_BREAKS,
+  STEWARD_CONFIG,
+  type StewardConfig,
+} from '@steward/platform';
 import type { AuditActor } from './api-token.service';
 import type { BreakGlassGrantEntity } from './break-glass-grant.entity';
 import { BreakGlassGrantRepository } from './break-glass-grant.repository';
@@ -15,7 +21,6 @@ export const MAX_BREAK_GLASS_REASON_LENGTH = 1000;
 /** An administrator ended a grant before it expired (opening one is `break_glass.accessed`). */
 export const BREAK_GLASS_ENDED = 'break_glass.ended';
 /** Control characters (line breaks included) and the bidirectional overrides that hide text. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** Whom a break-glass action is for: the user, as the policy judges them. */
 export type BreakGlassUser = Parameters<PolicyService['can']>[0] & Pick<UserEntity, 'id'>;
@@ -173,7 +178,8 @@ export function checkBreakGlassReason(raw: unknown): string {
   if (
     length < MIN_BREAK_GLASS_REASON_LENGTH ||
     length > MAX_BREAK_GLASS_REASON_LENGTH ||
-    CONTROL.test(reason)
+    CONTROL_CHARACTERS.test(reason) ||
+    LINE_BREAKS.test(reason)
   ) {
     throw BreakGlassError.invalid(
       'reason',

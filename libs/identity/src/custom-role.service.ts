@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction, AuditLog } from '@steward/audit';
 import { Database } from '@steward/persistence';
-import { Clock } from '@steward/platform';
+import { Clock, optionalText, requiredLine } from '@steward/platform';
 import type { AuditActor } from './api-token.service';
 import type { CustomRoleEntity } from './custom-role.entity';
 import { CustomRoleError } from './custom-role.errors';
@@ -10,7 +10,6 @@ import { AGENT_GRANTABLE_PERMISSIONS, isAgentGrantable, type Permission } from '
 
 export const MAX_CUSTOM_ROLE_NAME_LENGTH = 255;
 export const MAX_CUSTOM_ROLE_DESCRIPTION_LENGTH = 1000;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** What a client may set; on update, an absent field stays as it is. */
 export interface CustomRoleInput {
@@ -151,31 +150,15 @@ export class CustomRoleService {
 }
 
 function checkName(raw: string): string {
-  const name = raw.trim();
-  const length = [...name].length;
-  if (length === 0) throw CustomRoleError.invalid('name', 'cannot be blank');
-  if (length > MAX_CUSTOM_ROLE_NAME_LENGTH || CONTROL.test(name)) {
-    throw CustomRoleError.invalid(
-      'name',
-      `must be at most ${MAX_CUSTOM_ROLE_NAME_LENGTH} characters, on one line`,
-    );
-  }
-  return name;
+  return requiredLine(raw, MAX_CUSTOM_ROLE_NAME_LENGTH, (problem) =>
+    CustomRoleError.invalid('name', problem),
+  );
 }
 
 function checkDescription(raw: string | null): string | null {
-  if (raw === null || raw.trim() === '') return null;
-  const description = raw.trim();
-  if (
-    [...description].length > MAX_CUSTOM_ROLE_DESCRIPTION_LENGTH ||
-    /[\u0000-\u0008\u000b-\u001f\u007f]/.test(description)
-  ) {
-    throw CustomRoleError.invalid(
-      'description',
-      `must be at most ${MAX_CUSTOM_ROLE_DESCRIPTION_LENGTH} characters, without control characters`,
-    );
-  }
-  return description;
+  return optionalText(raw, MAX_CUSTOM_ROLE_DESCRIPTION_LENGTH, (problem) =>
+    CustomRoleError.invalid('description', problem),
+  );
 }
 
 /** Agent-grantable names only, each once, in the order of AGENT_GRANTABLE_PERMISSIONS. */

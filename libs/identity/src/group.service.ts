@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction, AuditLog } from '@steward/audit';
 import { Database } from '@steward/persistence';
-import { Clock } from '@steward/platform';
+import { Clock, optionalText, requiredLine } from '@steward/platform';
 import type { AuditActor } from './api-token.service';
 import type { GroupEntity } from './group.entity';
 import { GroupError } from './group.errors';
@@ -13,7 +13,6 @@ import type { UserEntity } from './user.entity';
 
 export const MAX_GROUP_NAME_LENGTH = 255;
 export const MAX_GROUP_DESCRIPTION_LENGTH = 1000;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** What a client may set; on update, an absent field stays as it is. */
 export interface GroupInput {
@@ -154,29 +153,11 @@ export class GroupService {
 }
 
 function checkName(raw: string): string {
-  const name = raw.trim();
-  const length = [...name].length;
-  if (length === 0) throw GroupError.invalid('name', 'cannot be blank');
-  if (length > MAX_GROUP_NAME_LENGTH || CONTROL.test(name)) {
-    throw GroupError.invalid(
-      'name',
-      `must be at most ${MAX_GROUP_NAME_LENGTH} characters, on one line`,
-    );
-  }
-  return name;
+  return requiredLine(raw, MAX_GROUP_NAME_LENGTH, (problem) => GroupError.invalid('name', problem));
 }
 
 function checkDescription(raw: string | null): string | null {
-  if (raw === null || raw.trim() === '') return null;
-  const description = raw.trim();
-  if (
-    [...description].length > MAX_GROUP_DESCRIPTION_LENGTH ||
-    /[\u0000-\u0008\u000b-\u001f\u007f]/.test(description)
-  ) {
-    throw GroupError.invalid(
-      'description',
-      `must be at most ${MAX_GROUP_DESCRIPTION_LENGTH} characters, without control characters`,
-    );
-  }
-  return description;
+  return optionalText(raw, MAX_GROUP_DESCRIPTION_LENGTH, (problem) =>
+    GroupError.invalid('description', problem),
+  );
 }

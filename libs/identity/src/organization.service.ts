@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '@steward/audit';
 import { Database } from '@steward/persistence';
-import { Clock } from '@steward/platform';
+import { Clock, optionalLine, optionalText, requiredLine } from '@steward/platform';
 import type { AuditActor } from './api-token.service';
 import type { OrganizationEntity } from './organization.entity';
 import { OrganizationError } from './organization.errors';
@@ -16,8 +16,6 @@ export const ORGANIZATION_CHANGED = 'organization.changed';
 
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const DOMAIN = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})+$`);
-/** Control characters other than tab and line breaks, and bidirectional overrides. */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** What a client may set; on update, an absent field stays as it is. */
 export interface OrganizationInput {
@@ -189,39 +187,21 @@ export class OrganizationService {
 }
 
 function checkName(raw: string): string {
-  const name = raw.trim();
-  const length = [...name].length;
-  if (length === 0) throw OrganizationError.invalid('name', 'cannot be blank');
-  if (length > MAX_ORGANIZATION_NAME_LENGTH || CONTROL.test(name) || /[\r\n\t]/.test(name)) {
-    throw OrganizationError.invalid(
-      'name',
-      `must be at most ${MAX_ORGANIZATION_NAME_LENGTH} characters, on one line`,
-    );
-  }
-  return name;
+  return requiredLine(raw, MAX_ORGANIZATION_NAME_LENGTH, (problem) =>
+    OrganizationError.invalid('name', problem),
+  );
 }
 
 function checkText(field: 'details' | 'notes', raw: string | null): string | null {
-  if (raw === null || raw.trim() === '') return null;
-  if ([...raw].length > MAX_ORGANIZATION_TEXT_LENGTH || CONTROL.test(raw)) {
-    throw OrganizationError.invalid(
-      field,
-      `must be at most ${MAX_ORGANIZATION_TEXT_LENGTH} characters, without control characters`,
-    );
-  }
-  return raw;
+  return optionalText(raw, MAX_ORGANIZATION_TEXT_LENGTH, (problem) =>
+    OrganizationError.invalid(field, problem),
+  );
 }
 
 function checkExternalId(raw: string | null): string | null {
-  if (raw === null || raw.trim() === '') return null;
-  const id = raw.trim();
-  if (id.length > MAX_EXTERNAL_ID_LENGTH || CONTROL.test(id) || /[\r\n\t]/.test(id)) {
-    throw OrganizationError.invalid(
-      'external_id',
-      `must be at most ${MAX_EXTERNAL_ID_LENGTH} characters, on one line`,
-    );
-  }
-  return id;
+  return optionalLine(raw, MAX_EXTERNAL_ID_LENGTH, (problem) =>
+    OrganizationError.invalid('external_id', problem),
+  );
 }
 
 /** Lower-cased, without a leading `@`, each once; refuses anything that is not a domain. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction, AuditLog } from '@steward/audit';
 import { Database } from '@steward/persistence';
-import { Clock } from '@steward/platform';
+import { Clock, requiredLine } from '@steward/platform';
 import { ApiTokenService, type AuditActor } from './api-token.service';
 import { CustomRoleRepository } from './custom-role.repository';
 import { GroupMembershipRepository } from './group-membership.repository';
@@ -30,6 +30,8 @@ import {
 } from './user.service';
 
 export const MAX_SEARCH_LENGTH = 255;
+/** `users.name` is a varchar(255). */
+const MAX_USER_NAME_LENGTH = 255;
 
 /** What a client may set on a user; on update, an absent field stays as it is. */
 export interface UserInput {
@@ -412,9 +414,5 @@ function profileChanges(input: UserInput): ProfileChanges {
 }
 
 function checkName(raw: string): string {
-  const name = raw.trim();
-  if (name.length === 0 || name.length > 255 || /[\u0000-\u001f\u007f]/.test(name)) {
-    throw UserError.invalid('name', 'must be 1 to 255 characters, on one line');
-  }
-  return name;
+  return requiredLine(raw, MAX_USER_NAME_LENGTH, (problem) => UserError.invalid('name', problem));
 }

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@steward/platform';
+import { Clock, optionalLine } from '@steward/platform';
 import { PasswordHasher } from './password-hasher';
 import type { UserEntity, UserRole } from './user.entity';
 import { passwordPolicyProblem } from './password-policy';
@@ -202,12 +202,9 @@ export const MAX_EXTERNAL_ID_LENGTH = 255;
 
 /** An external id: trimmed, 1 to 255 characters on one line, or null. */
 export function checkExternalId(raw: string | null): string | null {
-  if (raw === null || raw.trim() === '') return null;
-  const value = raw.trim();
-  if (value.length > MAX_EXTERNAL_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw UserError.invalid('external_id', 'must be at most 255 characters, on one line');
-  }
-  return value;
+  return optionalLine(raw, MAX_EXTERNAL_ID_LENGTH, (problem) =>
+    UserError.invalid('external_id', problem),
+  );
 }
 
 /** A phone number, loosely: digits, spaces and `+ - ( )`, at most 50 characters; or null. */

@@ -11,3 +11,4 @@ export * from './metrics/metrics';
 export * from './health/readiness';
 export * from './platform.module';
 export * from './errors/error-message';
+export * from './text/text-fields';

@@ -11,7 +11,14 @@ import {
   UserService,
 } from '@steward/identity';
 import { Database, DomainEvents } from '@steward/persistence';
-import { Clock, ErrorCode, StewardError } from '@steward/platform';
+import {
+  Clock,
+  CONTROL_CHARACTERS,
+  ErrorCode,
+  optionalLine,
+  requiredLine,
+  StewardError,
+} from '@steward/platform';
 import {
   htmlFromPlain,
   MAX_COMMENT_BYTES,
@@ -45,8 +52,6 @@ import { TicketError } from './ticket.errors';
 export const MAX_SUBJECT_LENGTH = 255;
 export const MAX_EXTERNAL_ID_LENGTH = 255;
 export const MAX_COLLABORATORS = 48;
-/** Control characters other than tab and line breaks, and bidirectional overrides. */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** Who changes a ticket, and through which channel. */
 export interface TicketActor {
@@ -531,7 +536,8 @@ export class TicketService {
         throw TicketError.invalid(field, `is too long: at most ${MAX_COMMENT_BYTES} bytes`);
       }
     }
-    if (CONTROL.test(body)) throw TicketError.invalid('body', 'contains control characters');
+    if (CONTROL_CHARACTERS.test(body))
+      throw TicketError.invalid('body', 'contains control characters');
     const authorId = input.authorId ?? actor.id;
     if (authorId !== actor.id && when === 'update' && !this.policy.can(actor, 'tickets.write')) {
       throw new StewardError(ErrorCode.Forbidden, 'You may not write as someone else');
@@ -771,28 +777,16 @@ function firstLine(body: string): string {
 }
 
 function checkSubject(raw: string): string {
-  const subject = raw.trim();
-  if (subject === '') throw TicketError.invalid('subject', 'cannot be blank');
-  if ([...subject].length > MAX_SUBJECT_LENGTH) {
-    throw TicketError.invalid('subject', `is too long: at most ${MAX_SUBJECT_LENGTH} characters`);
-  }
-  if (CONTROL.test(subject) || /[\r\n]/.test(subject)) {
-    throw TicketError.invalid('subject', 'must be one line without control characters');
-  }
-  return subject;
+  return requiredLine(raw, MAX_SUBJECT_LENGTH, (problem) =>
+    TicketError.invalid('subject', problem),
+  );
 }
 
 function checkExternalId(raw: string | null | undefined): string | null | undefined {
-  if (raw === undefined || raw === null) return raw;
-  const value = raw.trim();
-  if (value === '') return null;
-  if ([...value].length > MAX_EXTERNAL_ID_LENGTH || CONTROL.test(value)) {
-    throw TicketError.invalid(
-      'external_id',
-      `must be at most ${MAX_EXTERNAL_ID_LENGTH} printable characters`,
-    );
-  }
-  return value;
+  if (raw === undefined) return undefined;
+  return optionalLine(raw, MAX_EXTERNAL_ID_LENGTH, (problem) =>
+    TicketError.invalid('external_id', problem),
+  );
 }
 
 function oneOf<T extends string>(

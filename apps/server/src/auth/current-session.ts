@@ -50,7 +50,7 @@ export const ALLOWED_WHILE_TWO_FACTOR_ENROLMENT = 'steward:allowedWhileTwoFactor
 
 /**
  * A route a session that owes a required two-factor enrolment may use (enrolment, sign-out,
- * the password change). Reading one's own account (GET with `users.me`) is allowed too.
+ * the password change, reading one's own account).
  */
 export const AllowedWhileTwoFactorEnrolment = (): MethodDecorator =>
   SetMetadata(ALLOWED_WHILE_TWO_FACTOR_ENROLMENT, true);

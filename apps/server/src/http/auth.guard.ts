@@ -101,7 +101,7 @@ export class AuthGuard implements CanActivate {
     }
     if (session) {
       this.checkCsrf(request, session);
-      this.checkPendingStep(request, session, handler, policy.permission);
+      this.checkPendingStep(session, handler);
       const allowed = this.reflector.get<unknown>(ALLOWED_WHILE_PASSWORD_MUST_CHANGE, handler);
       if (session.mustChangePassword && allowed !== true) {
         throw new StewardError(ErrorCode.Forbidden, MUST_CHANGE_PASSWORD);
@@ -127,21 +127,18 @@ export class AuthGuard implements CanActivate {
    * required enrolment may only enrol, sign out, change its password and read its own account.
    */
   private checkPendingStep(
-    request: Request,
     session: ActiveSession,
     handler: ReturnType<ExecutionContext['getHandler']>,
-    permission: string,
   ): void {
     if (session.pendingStep === 'two_factor') {
       if (this.reflector.get<unknown>(ALLOWED_WHILE_TWO_FACTOR_PENDING, handler) !== true) {
         throw new StewardError(ErrorCode.Forbidden, TWO_FACTOR_PENDING);
       }
-    } else if (session.pendingStep === 'two_factor_enrolment') {
-      const readsOwnAccount = request.method.toUpperCase() === 'GET' && permission === 'users.me';
-      const allowed = this.reflector.get<unknown>(ALLOWED_WHILE_TWO_FACTOR_ENROLMENT, handler);
-      if (!readsOwnAccount && allowed !== true) {
-        throw new StewardError(ErrorCode.Forbidden, TWO_FACTOR_ENROLMENT);
-      }
+    } else if (
+      session.pendingStep === 'two_factor_enrolment' &&
+      this.reflector.get<unknown>(ALLOWED_WHILE_TWO_FACTOR_ENROLMENT, handler) !== true
+    ) {
+      throw new StewardError(ErrorCode.Forbidden, TWO_FACTOR_ENROLMENT);
     }
   }
 

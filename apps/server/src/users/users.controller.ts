@@ -23,6 +23,7 @@ import type { Response } from 'express';
 import { UserAccountService, type UserActor, type UserEntity } from '@steward/identity';
 import { STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { RequirePermission } from '@steward/runtime';
+import { AllowedWhileTwoFactorEnrolment } from '../auth/current-session';
 import { CurrentUser } from '../http/current-user';
 import { actorOf, pageRequest, recordId } from '../http/request-body';
 import { ApiErrors, ApiPage, ApiRecordId } from '../openapi/decorators';
@@ -53,6 +54,7 @@ export class UsersController {
   /** Show the currently authenticated user. */
   @Get(['users/me.json', 'users/me'])
   @RequirePermission('users.me')
+  @AllowedWhileTwoFactorEnrolment()
   @ApiOperation({ summary: 'Show the signed-in user' })
   @ApiOkResponse({ description: 'The user', schema: ref('UserResponse') })
   me(@CurrentUser() user: Readonly<UserEntity>): Promise<UserResponseDto> {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SERVER_NODE_OPTIONS } from '@steward/runtime';
 
 export interface StartupFigures {
   /** Spawn to the first 200 from /readyz, first start on an empty data directory. */
@@ -41,7 +42,7 @@ async function startOnce(
   idleMs: number,
 ): Promise<{ ms: number; rss: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [SERVER], {
+  const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, SERVER], {
     env: { ...env, STEWARD_HTTP_PORT: String(port), STEWARD_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { median } from './server-startup';
+import { SERVER_NODE_OPTIONS } from '@steward/runtime';
 
 export interface SignInFigures {
   /** Median over the runs of successful sign-ins per second. */
@@ -144,7 +145,7 @@ export async function signInThroughput(
   try {
     const emails = Array.from({ length: users }, (_, i) => `bench-${i}@example.com`);
     for (const email of emails) await createUser(env, email);
-    const child = spawn(process.execPath, [SERVER], {
+    const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, SERVER], {
       env: { ...env, STEWARD_HTTP_PORT: String(port) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { SERVER_NODE_OPTIONS } from '@steward/runtime';
 
 export interface TokenAuthFigures {
   /** Successful token-authenticated requests per second over the measured period. */
@@ -113,7 +114,7 @@ export async function tokenAuthThroughput(
   try {
     const token = await createToken(env);
     const authorization = `Basic ${Buffer.from(`${EMAIL}/token:${token}`).toString('base64')}`;
-    const child = spawn(process.execPath, [SERVER], {
+    const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, SERVER], {
       env: { ...env, STEWARD_HTTP_PORT: String(port) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

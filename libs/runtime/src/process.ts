@@ -15,6 +15,14 @@ import {
 } from '@steward/platform';
 import { MigrationsPendingError } from '@steward/persistence';
 
+/**
+ * The Node.js options the long-running processes (server, worker) start with — `npm start`,
+ * `npm run start:worker` and the benchmarks pass the same. A young generation of at most 8 MB
+ * per semi-space keeps an idle embedded server near 135 MB instead of 150 MB, at no measured
+ * cost in request throughput (`npm run bench`).
+ */
+export const SERVER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=8'];
+
 export interface PreparedProcess {
   readonly config: StewardConfig;
   readonly secrets: Secrets;

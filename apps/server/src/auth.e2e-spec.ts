@@ -198,6 +198,18 @@ describe('web sign-in with session cookies', () => {
     expect(response.status).toBe(200);
   });
 
+  it('never takes the credentials from the query string', async () => {
+    const { email } = await user();
+    const query = new URLSearchParams({ email, password: PASSWORD }).toString();
+    const response = await fetch(`${base}/api/v2/session?${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(422);
+    expect(response.headers.get('set-cookie')).toBeNull();
+  });
+
   it('issues a new token at every sign-in, and both authenticate /users/me', async () => {
     const { email, user: created } = await user();
     const first = await signIn(email, PASSWORD);

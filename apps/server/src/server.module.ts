@@ -6,6 +6,7 @@ import { httpLoggingOptions } from '@steward/platform';
 import { AuthGuard } from './http/auth.guard';
 import { ErrorFilter } from './http/error.filter';
 import { ServerLifecycle } from './server.lifecycle';
+import { PasswordSignIn } from './auth/password-sign-in';
 import { SessionController } from './auth/session.controller';
 import { TwoFactorController } from './auth/two-factor.controller';
 import { UsersController } from './users/users.controller';
@@ -49,6 +50,7 @@ export class ServerModule {
         // Default deny: every route is @Public() or needs a permission (http/auth.guard.ts).
         { provide: APP_GUARD, useClass: AuthGuard },
         ServerLifecycle,
+        PasswordSignIn,
         OpenApiDocuments,
       ],
     };

@@ -37,6 +37,7 @@ import {
   CurrentSession,
   SameOriginOnly,
 } from './current-session';
+import { PasswordSignIn } from './password-sign-in';
 import { SignInThrottledFilter } from './sign-in-throttled.filter';
 
 export interface SessionResponseDto {
@@ -95,6 +96,7 @@ export class SessionController {
 
   constructor(
     private readonly signIns: SignInService,
+    private readonly passwords: PasswordSignIn,
     private readonly resets: PasswordResetService,
     @Inject(STEWARD_CONFIG) private readonly config: StewardConfig,
   ) {
@@ -114,18 +116,10 @@ export class SessionController {
   @ApiOkResponse({ description: 'The session', schema: ref('Session') })
   @ApiErrors(400, 422, 429)
   async signIn(
-    @Body() body: unknown,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SessionResponseDto> {
-    return this.answer(
-      res,
-      await this.signIns.signIn({
-        email: field(body, 'email'),
-        password: field(body, 'password'),
-        ...contextOf(req),
-      }),
-    );
+    return this.answer(res, await this.passwords.signIn(req, res));
   }
 
   /**

@@ -30,7 +30,7 @@ export function contentFilterAllows(filter: GroupContentFilter, groupId: number 
 
 /**
  * Who may see a group's content (its tickets, attachments, search hits, view rows and counts),
- * as opposed to the group itself (`PolicyService.canSeeGroup`). Staff with the content
+ * as opposed to the group itself (which every member of staff sees, to route tickets to it). Staff with the content
  * permission see every group that is not confidential. A confidential group's content only its
  * members see; admins are not members by default and see it only while they hold an active
  * break-glass grant (BreakGlassService), and only while they may still open one.

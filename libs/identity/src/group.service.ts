@@ -7,9 +7,7 @@ import type { GroupEntity } from './group.entity';
 import { GroupError } from './group.errors';
 import { GroupMembershipRepository } from './group-membership.repository';
 import { GroupRepository, type GroupRow } from './group.repository';
-import { PolicyService } from './policy.service';
 import type { PageWindow } from './organization.service';
-import type { UserEntity } from './user.entity';
 
 export const MAX_GROUP_NAME_LENGTH = 255;
 export const MAX_GROUP_DESCRIPTION_LENGTH = 1000;
@@ -34,7 +32,6 @@ export class GroupService {
   constructor(
     private readonly groups: GroupRepository,
     private readonly memberships: GroupMembershipRepository,
-    private readonly policy: PolicyService,
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
@@ -116,20 +113,6 @@ export class GroupService {
         members: members.length,
       });
     });
-  }
-
-  /**
-   * May this user see the group and its tickets: staff who may read groups see the others;
-   * a confidential group only its members and admins. A deleted group nobody but admins.
-   */
-  async canSeeGroup(
-    user: Pick<UserEntity, 'id' | 'role' | 'active' | 'erasedAt'>,
-    groupId: number,
-  ): Promise<boolean> {
-    const group = await this.groups.findById(groupId);
-    if (!group) return false;
-    const member = (await this.memberships.find(user.id, groupId)) !== null;
-    return this.policy.canSeeGroup(user, group, member);
   }
 
   private async checkNameFree(name: string, self: number | undefined): Promise<void> {

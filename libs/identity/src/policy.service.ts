@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { CustomRoleEntity } from './custom-role.entity';
-import type { GroupEntity } from './group.entity';
 import type { UserEntity, UserRole } from './user.entity';
 import { isActiveUser } from './user.service';
 
@@ -139,20 +138,6 @@ export class PolicyService {
   canEditUser(actor: PolicySubject, target: Pick<UserEntity, 'role'>): boolean {
     if (this.can(actor, 'users.manage')) return true;
     return this.can(actor, 'users.write') && target.role === 'end-user';
-  }
-
-  /**
-   * May this user see the group (and, later, its tickets): whoever may manage groups sees all;
-   * whoever may read groups sees those not deleted, and a confidential one only as a member.
-   */
-  canSeeGroup(
-    user: PolicySubject,
-    group: Pick<GroupEntity, 'confidential' | 'deletedAt'>,
-    isMember: boolean,
-  ): boolean {
-    if (this.can(user, 'groups.manage')) return true;
-    if (!this.can(user, 'groups.read') || group.deletedAt !== null) return false;
-    return !group.confidential || isMember;
   }
 
   /**

@@ -227,6 +227,7 @@ export class TicketService {
         input.groupId ?? null,
         input.assigneeId ?? null,
         { groupId: null, assigneeId: null },
+        true,
       );
       const status = nextStatus(undefined, checkStatus(input.status), { assigneeId });
       const row: TicketRow = {
@@ -335,12 +336,17 @@ export class TicketService {
         input.groupId === undefined ? ticket.groupId : input.groupId,
         input.assigneeId === undefined ? ticket.assigneeId : input.assigneeId,
         ticket,
-        input.groupId !== undefined,
+        false,
       );
       let { assigneeId } = placement;
-      // Zendesk assigns an unassigned ticket to the agent who solves it.
+      // Zendesk assigns an unassigned ticket to the agent who solves it (a member of its group).
       if (requestedStatus === 'solved' && assigneeId === null && this.assignable(actor.user)) {
-        assigneeId = actor.user.id;
+        ({ assigneeId } = await this.placement(
+          placement.groupId,
+          actor.user.id,
+          { groupId: placement.groupId, assigneeId: null },
+          false,
+        ));
       }
       changes.groupId = placement.groupId;
       changes.assigneeId = assigneeId;
@@ -604,37 +610,42 @@ export class TicketService {
 
   /**
    * The group and assignee after a change: the group must exist; the assignee must be staff
-   * who may be assigned, and a member of the group. With an assignee and no group, the
-   * assignee's default group; with neither, the default group for new tickets. A group change
-   * that leaves the assignee outside the new group unassigns the ticket.
+   * who may be assigned, and a member of the group. A new ticket with an assignee and no group
+   * goes to the assignee's default group, with neither to the default group for new tickets. A
+   * group change that leaves the assignee outside the new group unassigns the ticket. An update
+   * that moves neither is left alone (even if its assignee has left the group since).
    */
   private async placement(
     groupId: number | null,
     assigneeId: number | null,
     before: { groupId: number | null; assigneeId: number | null },
-    groupChanged = false,
+    creating: boolean,
   ): Promise<{ groupId: number | null; assigneeId: number | null }> {
-    if (groupId !== null && groupId !== before.groupId) {
+    const groupMoved = groupId !== before.groupId;
+    const assigneeMoved = assigneeId !== before.assigneeId;
+    if (!creating && !groupMoved && !assigneeMoved) return { groupId, assigneeId };
+    if (groupId !== null && groupMoved) {
       const group = await this.groups.show(groupId).catch(() => undefined);
-      if (!group || group.deletedAt !== null)
+      if (!group || group.deletedAt !== null) {
         throw TicketError.invalid('group_id', 'is not a group');
+      }
     }
     if (assigneeId === null) {
-      return {
-        groupId: groupId ?? (before.groupId === null ? await this.defaultGroupId() : null),
-        assigneeId,
-      };
+      return { groupId: groupId ?? (creating ? await this.defaultGroupId() : null), assigneeId };
     }
-    const memberOf = await this.memberGroupIds(assigneeId);
-    if (assigneeId !== before.assigneeId) {
+    if (assigneeMoved) {
       const assignee = await this.users.findById(assigneeId);
       if (!assignee || !this.assignable(assignee)) {
         throw TicketError.invalid('assignee_id', 'is not an agent who can be assigned tickets');
       }
     }
-    if (groupId === null) return { groupId: memberOf[0] ?? null, assigneeId };
-    if (memberOf.includes(groupId)) return { groupId, assigneeId };
-    if (groupChanged && assigneeId === before.assigneeId) return { groupId, assigneeId: null };
+    const memberships = await this.memberships.listOfUsers([assigneeId]);
+    if (groupId === null) {
+      const home = memberships.find((m) => m.isDefault) ?? memberships[0];
+      return { groupId: home?.groupId ?? null, assigneeId };
+    }
+    if (memberships.some((m) => m.groupId === groupId)) return { groupId, assigneeId };
+    if (groupMoved && !assigneeMoved) return { groupId, assigneeId: null };
     throw TicketError.invalid('assignee_id', 'is not a member of the ticket’s group');
   }
 

@@ -225,6 +225,49 @@ describe('tickets', () => {
     );
   });
 
+  it('leaves group and assignee alone on updates that do not move them', async () => {
+    const it = await group('IT');
+    await app.get(GroupService).create({ name: 'Front desk', isDefault: true }, SYSTEM_ACTOR);
+    const agent = await user('agent@example.com', 'agent');
+    const admin = await user('admin@example.com', 'admin');
+    await join(agent.id, it);
+    const assigned = await tickets.create(
+      { subject: 'Mouse', comment: { body: 'x' }, groupId: it, assigneeId: agent.id },
+      as(admin),
+    );
+    const [membership] = await app.get(GroupMembershipService).listOfUsers([agent.id]);
+    await app.get(GroupMembershipService).delete(membership.id, SYSTEM_ACTOR);
+    const changed = await tickets.update(
+      assigned.ticket.id,
+      { priority: 'low', comment: { body: 'still yours', isPublic: false } },
+      as(admin),
+    );
+    expect(changed.ticket).toMatchObject({ groupId: it, assigneeId: agent.id, priority: 'low' });
+    const ungrouped = await tickets.create(
+      { subject: 'Lost', comment: { body: '?' }, groupId: null },
+      as(admin),
+    );
+    expect(ungrouped.ticket.groupId).not.toBeNull();
+    const moved = await tickets.update(ungrouped.ticket.id, { groupId: null }, as(admin));
+    await tickets.update(moved.ticket.id, { priority: 'high' }, as(admin));
+    expect((await tickets.show(moved.ticket.id, admin)).ticket.groupId).toBeNull();
+  });
+
+  it('assigns the solver only when they are in the ticket’s group', async () => {
+    const it = await group('IT');
+    const admin = await user('admin@example.com', 'admin');
+    const { ticket } = await tickets.create(
+      { subject: 'Badge', comment: { body: 'x' }, groupId: it },
+      as(admin),
+    );
+    await expect(tickets.update(ticket.id, { status: 'solved' }, as(admin))).rejects.toThrow(
+      'Record validation errors',
+    );
+    await join(admin.id, it);
+    const solved = await tickets.update(ticket.id, { status: 'solved' }, as(admin));
+    expect(solved.ticket).toMatchObject({ status: 'solved', assigneeId: admin.id });
+  });
+
   it('refuses an assignee outside the ticket’s group, and end-users as assignees', async () => {
     const it = await group('IT');
     const hr = await group('HR');

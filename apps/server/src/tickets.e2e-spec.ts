@@ -93,6 +93,14 @@ describe('/api/v2/tickets', () => {
       [{ ticket: { comment: { body: 'x' }, group_id: 999999 } }, 'group_id'],
       [{ ticket: { comment: { body: 'x'.repeat(70_000) } } }, 'body'],
       [{ ticket: { comment: 'plain string' } }, 'comment'],
+      [{ ticket: { comment: { body: 'x', author_id: 999999 } } }, 'author_id'],
+      [{ ticket: { comment: { body: 'x' }, requester_id: 999999 } }, 'requester_id'],
+      [{ ticket: { comment: { body: 'x' }, collaborator_ids: [999999] } }, 'collaborator_ids'],
+      [{ ticket: { comment: { body: 'x' }, problem_id: 1 } }, 'problem_id'],
+      [
+        { ticket: { comment: { body: 'x' }, type: 'task', due_at: null, external_id: 'a\u202eb' } },
+        'external_id',
+      ],
     ];
     for (const [body, field] of cases) {
       const res = await call(agent, 'POST', '/api/v2/tickets.json', body);

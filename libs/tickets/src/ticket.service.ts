@@ -260,7 +260,7 @@ export class TicketService {
       const collaborators = await this.setCollaborators(ticket.id, input);
       const saved = await this.tickets.insertComment({
         ticketId: ticket.id,
-        authorId: comment.authorId,
+        authorId: await this.existingUser(comment.authorId, 'author_id', actor.user.id),
         isPublic: comment.isPublic,
         body: comment.body,
         htmlBody: comment.htmlBody,
@@ -388,7 +388,7 @@ export class TicketService {
       if (comment) {
         saved = await this.tickets.insertComment({
           ticketId: ticket.id,
-          authorId: comment.authorId,
+          authorId: await this.existingUser(comment.authorId, 'author_id', actor.user.id),
           isPublic: comment.isPublic,
           body: comment.body,
           htmlBody: comment.htmlBody,

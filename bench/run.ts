@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const auth = await tokenAuthThroughput(base);
   print(
     'embedded: GET /users/me.json, API token, c=16',
-    `${auth.requestsPerSecond} req/s, p95 ${auth.p95Ms.toFixed(1)} ms` +
+    `${auth.perSecond.toFixed(0)} req/s, p95 ${auth.p95Ms.toFixed(1)} ms` +
       (auth.failures > 0 ? `, ${auth.failures} failed` : ''),
   );
 

@@ -1,11 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { median } from './server-startup';
-import { SERVER_NODE_OPTIONS } from '@steward/runtime';
+import { join } from 'node:path';
+import { call, CLI, measure, startServer, stopServer } from './http-load';
 
 export interface SignInFigures {
   /** Median over the runs of successful sign-ins per second. */
@@ -26,22 +23,7 @@ export interface SignInOptions {
   readonly port?: number;
 }
 
-const SERVER = resolve(__dirname, '../apps/server/src/main.js');
-const CLI = resolve(__dirname, '../apps/cli/src/main.js');
 const PASSWORD = 'bench sign-in passphrase 42';
-
-async function waitReady(url: string, deadlineMs: number): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(20);
-  }
-  throw new Error(`server not ready within ${deadlineMs} ms`);
-}
 
 /** An administrator with a known password, made with the steward command. */
 function createUser(env: NodeJS.ProcessEnv, email: string): Promise<void> {
@@ -55,60 +37,6 @@ function createUser(env: NodeJS.ProcessEnv, email: string): Promise<void> {
     );
     child.stdin?.end(`${PASSWORD}\n`);
   });
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
-/** One `POST /api/v2/session` on a kept-alive connection; resolves with the status. */
-function signIn(url: string, agent: Agent, email: string): Promise<number> {
-  const body = JSON.stringify({ email, password: PASSWORD });
-  return new Promise((done, fail) => {
-    const req = httpRequest(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => done(res.statusCode ?? 0));
-        res.once('error', fail);
-      },
-    );
-    req.once('error', fail);
-    req.end(body);
-  });
-}
-
-/** `concurrency` workers signing in one after another until `until`, each as its own user. */
-async function load(
-  url: string,
-  emails: readonly string[],
-  concurrency: number,
-  until: number,
-): Promise<{ latencies: number[]; failures: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const latencies: number[] = [];
-  let failures = 0;
-  const worker = async (index: number): Promise<void> => {
-    const email = emails[index % emails.length] ?? '';
-    while (performance.now() < until) {
-      const started = performance.now();
-      const status = await signIn(url, agent, email);
-      if (status === 200) latencies.push(performance.now() - started);
-      else failures += 1;
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
-  } finally {
-    agent.destroy();
-  }
-  return { latencies, failures };
 }
 
 /**
@@ -145,31 +73,26 @@ export async function signInThroughput(
   try {
     const emails = Array.from({ length: users }, (_, i) => `bench-${i}@example.com`);
     for (const email of emails) await createUser(env, email);
-    const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, SERVER], {
-      env: { ...env, STEWARD_HTTP_PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const server = await startServer(env, port);
     try {
-      const base = `http://127.0.0.1:${port}`;
-      await waitReady(`${base}/readyz`, 30_000);
-      const url = `${base}/api/v2/session`;
-      await load(url, emails, concurrency, performance.now() + warmupMs);
-      const rates: number[] = [];
-      const latencies: number[] = [];
-      let failures = 0;
-      for (let run = 0; run < runs; run++) {
-        const started = performance.now();
-        const result = await load(url, emails, concurrency, started + durationMs);
-        rates.push(result.latencies.length / ((performance.now() - started) / 1_000));
-        latencies.push(...result.latencies);
-        failures += result.failures;
-      }
-      latencies.sort((a, b) => a - b);
-      return { signInsPerSecond: median(rates), p95Ms: percentile(latencies, 95), failures };
+      const url = `http://127.0.0.1:${port}/api/v2/session`;
+      const figures = await measure(
+        async (agent, worker) =>
+          (
+            await call(agent, url, {
+              method: 'POST',
+              body: { email: emails[worker % emails.length], password: PASSWORD },
+            })
+          ).status === 200,
+        { concurrency, durationMs, warmupMs, runs },
+      );
+      return {
+        signInsPerSecond: figures.perSecond,
+        p95Ms: figures.p95Ms,
+        failures: figures.failures,
+      };
     } finally {
-      const exited = new Promise((done) => child.once('exit', done));
-      child.kill('SIGTERM');
-      await exited;
+      await stopServer(server);
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -36,6 +36,7 @@ export {
   type ViaChannel,
 } from './ticket.entity';
 export { TicketCommentEntity } from './ticket-comment.entity';
+export { TicketTagEntity } from './ticket-tag.entity';
 export { TicketAuditEntity, TicketAuditEventEntity } from './ticket-audit.entity';
 
 export const ticketEntities = [

@@ -1,0 +1,366 @@
+// `npm run bench:seed -- --tickets 1000000`: a realistic data set for the benchmarks, written
+// with bulk inserts into the configured database (DATABASE_URL, as for `npm start`).
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import {
+  GroupEntity,
+  GroupMembershipEntity,
+  OrganizationEntity,
+  UserEntity,
+  UserIdentityEntity,
+} from '@steward/identity';
+import { createDataSource, prepareSchema } from '@steward/persistence';
+import { loadConfig } from '@steward/platform';
+import { stewardSchema } from '@steward/runtime';
+import {
+  TicketCommentEntity,
+  TicketEntity,
+  TicketTagEntity,
+  type TicketPriority,
+  type TicketStatus,
+  type TicketType,
+} from '@steward/tickets';
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+
+/** A small deterministic generator (mulberry32), so two seeds of one size are the same. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const rand = random(20261121);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
+
+/** Picks by weight: `[[value, weight], …]`. */
+function weighted<T>(choices: ReadonlyArray<readonly [T, number]>): T {
+  const total = choices.reduce((sum, [, weight]) => sum + weight, 0);
+  let roll = rand() * total;
+  for (const [value, weight] of choices) {
+    roll -= weight;
+    if (roll <= 0) return value;
+  }
+  return choices[choices.length - 1][0];
+}
+
+// A desk's usual mix: most tickets long closed, a working set open.
+const STATUSES: ReadonlyArray<readonly [TicketStatus, number]> = [
+  ['closed', 55],
+  ['solved', 12],
+  ['open', 18],
+  ['pending', 8],
+  ['hold', 2],
+  ['new', 5],
+];
+const PRIORITIES: ReadonlyArray<readonly [TicketPriority | null, number]> = [
+  [null, 30],
+  ['low', 15],
+  ['normal', 40],
+  ['high', 12],
+  ['urgent', 3],
+];
+const TYPES: ReadonlyArray<readonly [TicketType | null, number]> = [
+  [null, 40],
+  ['question', 30],
+  ['incident', 20],
+  ['task', 7],
+  ['problem', 3],
+];
+/** 1 to 20 comments, most tickets short: mean about 3.5. */
+const COMMENTS: ReadonlyArray<readonly [number, number]> = [
+  [1, 25],
+  [2, 22],
+  [3, 17],
+  [4, 12],
+  [5, 8],
+  [6, 5],
+  [8, 4],
+  [10, 3],
+  [15, 2],
+  [20, 2],
+];
+const GROUPS = [
+  'IT',
+  'HR',
+  'Facilities',
+  'Finance',
+  'Legal',
+  'Procurement',
+  'Security',
+  'Payroll',
+  'Travel',
+  'Fleet',
+];
+const WORDS = (
+  'vpn laptop printer password reset access badge desk chair monitor email outlook calendar ' +
+  'invoice payment contract leave holiday payroll expense travel booking parking key door ' +
+  'heating light network wifi phone mobile license software install update error crash slow ' +
+  'login account locked shared drive folder permission request approval order delivery'
+).split(' ');
+
+const TAGS = WORDS.slice(0, 30);
+
+/** 0 to 3 tags, a few of them common. */
+function tagsFor(): string[] {
+  const count = weighted([
+    [0, 30],
+    [1, 40],
+    [2, 20],
+    [3, 10],
+  ] as const);
+  return [...new Set(Array.from({ length: count }, () => pick(TAGS)))];
+}
+
+function sentence(words: number): string {
+  const text = Array.from({ length: words }, () => pick(WORDS)).join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const DAY = 86_400_000;
+
+async function insert<T extends ObjectLiteral>(
+  data: DataSource,
+  entity: EntityTarget<T>,
+  rows: T[],
+  chunk = 500,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += chunk) {
+    await data
+      .createQueryBuilder()
+      .insert()
+      .into(entity)
+      .values(rows.slice(i, i + chunk))
+      .updateEntity(false)
+      .execute();
+  }
+}
+
+async function nextId(data: DataSource, table: string): Promise<number> {
+  const [row] = await data.query<Array<{ top: number | string | null }>>(
+    `SELECT MAX(id) AS top FROM ${table}`,
+  );
+  return Number(row?.top ?? 0) + 1;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { tickets: { type: 'string', default: '100000' } },
+    allowPositionals: false,
+  });
+  const tickets = Number(values.tickets);
+  if (!Number.isSafeInteger(tickets) || tickets < 1 || tickets > 10_000_000) {
+    throw new Error('--tickets must be a whole number from 1 to 10,000,000');
+  }
+  const config = loadConfig();
+  const data = await createDataSource(config.database, stewardSchema);
+  await data.initialize();
+  const started = Date.now();
+  try {
+    await prepareSchema(data, true);
+    const now = Date.now();
+    const endUsers = Math.max(50, Math.ceil(tickets / 20));
+    const agentsPerGroup = 8;
+
+    const firstOrg = await nextId(data, 'organizations');
+    const organizations = Array.from(
+      { length: Math.max(5, Math.ceil(endUsers / 200)) },
+      (_, i) => ({
+        id: firstOrg + i,
+        name: `Seed organization ${firstOrg + i}`,
+        details: null,
+        notes: null,
+        externalId: null,
+        sharedTickets: i % 3 === 0,
+        sharedComments: false,
+        createdAt: new Date(now - 800 * DAY),
+        updatedAt: new Date(now - 800 * DAY),
+      }),
+    );
+    await insert(data, OrganizationEntity, organizations);
+
+    const firstGroup = await nextId(data, 'groups');
+    const groups = GROUPS.map((name, i) => ({
+      id: firstGroup + i,
+      name: `${name} ${firstGroup + i}`,
+      description: null,
+      isDefault: false,
+      isPublic: true,
+      // HR is the confidential desk, as in the access tests.
+      confidential: name === 'HR',
+      deletedAt: null,
+      createdAt: new Date(now - 800 * DAY),
+      updatedAt: new Date(now - 800 * DAY),
+    }));
+    await insert(data, GroupEntity, groups);
+
+    let userId = await nextId(data, 'users');
+    const firstIdentity = await nextId(data, 'user_identities');
+    const users: Array<Partial<UserEntity>> = [];
+    const identities: Array<Partial<UserIdentityEntity>> = [];
+    const person = (role: 'agent' | 'end-user', organizationId: number | null): number => {
+      const id = userId++;
+      const email = `seed-${id}@${role === 'agent' ? 'desk' : 'example'}.test`;
+      users.push({
+        id,
+        email,
+        name: `Seed ${role} ${id}`,
+        role,
+        externalId: null,
+        phone: null,
+        locale: 'en-US',
+        timeZone: 'UTC',
+        customRoleId: null,
+        passwordHash: null,
+        passwordMustChange: false,
+        active: true,
+        organizationId,
+        erasedAt: null,
+        createdAt: new Date(now - 800 * DAY),
+        updatedAt: new Date(now - 800 * DAY),
+      });
+      identities.push({
+        id: firstIdentity + identities.length,
+        userId: id,
+        type: 'email',
+        value: email,
+        primary: true,
+        verified: true,
+        createdAt: new Date(now - 800 * DAY),
+        updatedAt: new Date(now - 800 * DAY),
+      });
+      return id;
+    };
+    const agentsOf = new Map<number, number[]>();
+    const memberships: Array<Partial<GroupMembershipEntity>> = [];
+    const firstMembership = await nextId(data, 'group_memberships');
+    for (const group of groups) {
+      const agents = Array.from({ length: agentsPerGroup }, () => person('agent', null));
+      agentsOf.set(group.id, agents);
+      for (const agent of agents) {
+        memberships.push({
+          id: firstMembership + memberships.length,
+          userId: agent,
+          groupId: group.id,
+          isDefault: true,
+          createdAt: new Date(now - 800 * DAY),
+          updatedAt: new Date(now - 800 * DAY),
+        });
+      }
+    }
+    const requesters = Array.from({ length: endUsers }, () =>
+      person('end-user', rand() < 0.6 ? pick(organizations).id : null),
+    );
+    const organizationOf = new Map(users.map((u) => [u.id as number, u.organizationId ?? null]));
+    await insert(data, UserEntity, users as UserEntity[]);
+    await insert(data, UserIdentityEntity, identities as UserIdentityEntity[]);
+    await insert(data, GroupMembershipEntity, memberships as GroupMembershipEntity[]);
+
+    // IT gets most of the work; the other desks less and less.
+    const groupWeights = groups.map((g, i) => [g.id, 1 / (i + 1)] as const);
+    let ticketId = await nextId(data, 'tickets');
+    let commentId = await nextId(data, 'ticket_comments');
+    const BATCH = 1_000;
+    let comments = 0;
+    for (let done = 0; done < tickets; done += BATCH) {
+      const rows: Array<Partial<TicketEntity>> = [];
+      const commentRows: Array<Partial<TicketCommentEntity>> = [];
+      const tagRows: Array<{ ticketId: number; tag: string }> = [];
+      for (let i = 0; i < Math.min(BATCH, tickets - done); i++) {
+        const id = ticketId++;
+        const status = weighted(STATUSES);
+        const groupId = weighted(groupWeights);
+        const unassigned = status === 'new' || (status === 'open' && rand() < 0.2);
+        const assigneeId = unassigned ? null : pick(agentsOf.get(groupId) ?? []);
+        const requesterId = pick(requesters);
+        const createdAt = now - Math.floor(rand() * 730 * DAY);
+        const updatedAt = Math.min(now, createdAt + Math.floor(rand() * 30 * DAY));
+        const type = weighted(TYPES);
+        rows.push({
+          id,
+          subject: sentence(3 + Math.floor(rand() * 6)),
+          status,
+          priority: weighted(PRIORITIES),
+          type,
+          requesterId,
+          submitterId: requesterId,
+          assigneeId,
+          groupId,
+          organizationId: organizationOf.get(requesterId) ?? null,
+          problemId: null,
+          dueAt: type === 'task' ? new Date(updatedAt + 7 * DAY) : null,
+          viaChannel: pick(['email', 'email', 'web', 'api'] as const),
+          externalId: null,
+          isPublic: true,
+          createdAt: new Date(createdAt),
+          updatedAt: new Date(updatedAt),
+          solvedAt: status === 'solved' || status === 'closed' ? new Date(updatedAt) : null,
+          deletedAt: null,
+        });
+        const count = weighted(COMMENTS);
+        for (let c = 0; c < count; c++) {
+          const author = c % 2 === 0 || assigneeId === null ? requesterId : assigneeId;
+          const body = sentence(12 + Math.floor(rand() * 40));
+          commentRows.push({
+            id: commentId++,
+            ticketId: id,
+            authorId: author,
+            isPublic: c === 0 || rand() < 0.8,
+            body,
+            htmlBody: `<p>${body}</p>`,
+            viaChannel: 'email',
+            createdAt: new Date(createdAt + c * Math.floor((updatedAt - createdAt) / count)),
+          });
+        }
+        for (const tag of tagsFor()) tagRows.push({ ticketId: id, tag });
+      }
+      await data.transaction(async (m) => {
+        await m
+          .createQueryBuilder()
+          .insert()
+          .into(TicketEntity)
+          .values(rows)
+          .updateEntity(false)
+          .execute();
+        for (let i = 0; i < commentRows.length; i += 500) {
+          await m
+            .createQueryBuilder()
+            .insert()
+            .into(TicketCommentEntity)
+            .values(commentRows.slice(i, i + 500))
+            .updateEntity(false)
+            .execute();
+        }
+        if (tagRows.length > 0) {
+          await m.createQueryBuilder().insert().into(TicketTagEntity).values(tagRows).execute();
+        }
+      });
+      comments += commentRows.length;
+      if ((done / BATCH) % 50 === 0 || done + BATCH >= tickets) {
+        const seconds = (Date.now() - started) / 1_000;
+        process.stdout.write(
+          `${Math.min(done + BATCH, tickets).toLocaleString('en')} tickets, ` +
+            `${comments.toLocaleString('en')} comments (${seconds.toFixed(0)} s)\n`,
+        );
+      }
+    }
+    process.stdout.write(
+      `seeded ${tickets.toLocaleString('en')} tickets, ${comments.toLocaleString('en')} comments, ` +
+        `${users.length.toLocaleString('en')} users, ${groups.length} groups (HR confidential), ` +
+        `${organizations.length} organizations in ${((Date.now() - started) / 1_000).toFixed(0)} s\n`,
+    );
+  } finally {
+    await data.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench:seed failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

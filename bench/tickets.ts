@@ -1,0 +1,168 @@
+// `npm run bench:tickets`: ticket API figures against the configured database, seeded first with
+// `npm run bench:seed -- --tickets N` (DATABASE_URL, and REDIS_URL for the production shape).
+import 'reflect-metadata';
+import { createDataSource } from '@steward/persistence';
+import { loadConfig } from '@steward/platform';
+import { stewardSchema } from '@steward/runtime';
+import {
+  call,
+  CLI,
+  type LoadFigures,
+  measure,
+  runCommand,
+  startServer,
+  stopServer,
+} from './http-load';
+
+const PORT = 39_500;
+const ADMIN = 'bench-admin@example.com';
+const LOAD = { concurrency: 16, durationMs: 5_000, warmupMs: 1_000, runs: 3 };
+
+/** A bench administrator (made once) and a fresh API token for it. */
+async function adminToken(env: NodeJS.ProcessEnv): Promise<string> {
+  try {
+    await runCommand(process.execPath, [CLI, 'user', 'create-admin', '--email', ADMIN], { env });
+  } catch {
+    // made by an earlier run
+  }
+  const { stdout } = await runCommand(
+    process.execPath,
+    [CLI, 'token', 'create', '--user', ADMIN, '--name', 'bench'],
+    { env },
+  );
+  const token = /^token: (\S+)$/m.exec(stdout)?.[1];
+  if (!token) throw new Error(`steward token create printed no token:\n${stdout}`);
+  return `Basic ${Buffer.from(`${ADMIN}/token:${token}`).toString('base64')}`;
+}
+
+/** Tickets with exactly 20 comments outside confidential groups, and how many tickets there are. */
+async function sample(): Promise<{ longTickets: number[]; tickets: number }> {
+  const config = loadConfig();
+  const data = await createDataSource(config.database, stewardSchema);
+  await data.initialize();
+  try {
+    const rows = await data.query<Array<{ id: number | string }>>(
+      `SELECT c.ticket_id AS id FROM ticket_comments c
+         JOIN tickets t ON t.id = c.ticket_id
+         JOIN ${config.database.dialect === 'mysql' ? '`groups`' : '"groups"'} g ON g.id = t.group_id
+        WHERE g.confidential = 0
+        GROUP BY c.ticket_id HAVING COUNT(*) = 20 LIMIT 200`,
+    );
+    const [count] = await data.query<Array<{ n: number | string }>>(
+      'SELECT COUNT(*) AS n FROM tickets',
+    );
+    return { longTickets: rows.map((row) => Number(row.id)), tickets: Number(count?.n ?? 0) };
+  } finally {
+    await data.destroy();
+  }
+}
+
+function line(label: string, figures: LoadFigures, unit = 'req/s'): void {
+  const failed = figures.failures > 0 ? `, ${figures.failures} failed` : '';
+  process.stdout.write(
+    `${label.padEnd(60)} ${figures.perSecond.toFixed(0)} ${unit}, p95 ${figures.p95Ms.toFixed(1)} ms${failed}\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  // eslint-disable-next-line no-restricted-properties -- the seeded database's settings, as for npm start
+  const env = { ...process.env, STEWARD_LOG_LEVEL: 'warn' };
+  const { longTickets, tickets } = await sample();
+  if (longTickets.length === 0) {
+    throw new Error('no ticket with 20 comments: run npm run bench:seed -- --tickets N first');
+  }
+  const authorization = await adminToken(env);
+  const server = await startServer(env, PORT);
+  const base = `http://127.0.0.1:${PORT}/api/v2`;
+  process.stdout.write(
+    `Ticket API (${tickets.toLocaleString('en')} tickets; concurrency ${LOAD.concurrency}; ` +
+      `median of ${LOAD.runs} runs, p95 over all)\n\n`,
+  );
+  try {
+    const ok = (status: number) => status === 200;
+    line(
+      'show a ticket with 20 comments (GET /tickets/{id})',
+      await measure(
+        async (agent, worker) =>
+          ok(
+            (
+              await call(
+                agent,
+                `${base}/tickets/${longTickets[worker % longTickets.length]}.json`,
+                { authorization },
+              )
+            ).status,
+          ),
+        LOAD,
+      ),
+    );
+    line(
+      'its 20 comments (GET /tickets/{id}/comments)',
+      await measure(
+        async (agent, worker) =>
+          ok(
+            (
+              await call(
+                agent,
+                `${base}/tickets/${longTickets[worker % longTickets.length]}/comments.json`,
+                { authorization },
+              )
+            ).status,
+          ),
+        LOAD,
+      ),
+    );
+    line(
+      'first page of tickets, newest first (GET /tickets?per_page=25)',
+      await measure(
+        async (agent) =>
+          ok(
+            (
+              await call(
+                agent,
+                `${base}/tickets.json?sort_by=updated_at&sort_order=desc&per_page=25`,
+                {
+                  authorization,
+                },
+              )
+            ).status,
+          ),
+        LOAD,
+      ),
+    );
+    let serial = 0;
+    line(
+      'create a ticket with its requester (POST /tickets)',
+      await measure(
+        async (agent) =>
+          (
+            await call(agent, `${base}/tickets.json`, {
+              method: 'POST',
+              authorization,
+              body: {
+                ticket: {
+                  subject: 'VPN down',
+                  comment: { body: 'It drops every hour.' },
+                  requester: {
+                    name: 'Bench requester',
+                    email: `bench-${++serial}-${Date.now()}@example.test`,
+                  },
+                },
+              },
+            })
+          ).status === 201,
+        LOAD,
+      ),
+      'tickets/s',
+    );
+  } finally {
+    await stopServer(server);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench:tickets failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

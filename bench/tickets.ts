@@ -18,25 +18,39 @@ const PORT = 39_500;
 const ADMIN = 'bench-admin@example.com';
 const LOAD = { concurrency: 16, durationMs: 5_000, warmupMs: 1_000, runs: 3 };
 
-/** A bench administrator (made once) and a fresh API token for it. */
+/** A fresh API token for `email`, as HTTP Basic credentials. */
+async function tokenFor(env: NodeJS.ProcessEnv, email: string): Promise<string> {
+  const { stdout } = await runCommand(
+    process.execPath,
+    [CLI, 'token', 'create', '--user', email, '--name', 'bench'],
+    { env },
+  );
+  const token = /^token: (\S+)$/m.exec(stdout)?.[1];
+  if (!token) throw new Error(`steward token create printed no token:\n${stdout}`);
+  return `Basic ${Buffer.from(`${email}/token:${token}`).toString('base64')}`;
+}
+
+/** The bench administrator (made once) and a token for it. */
 async function adminToken(env: NodeJS.ProcessEnv): Promise<string> {
   try {
     await runCommand(process.execPath, [CLI, 'user', 'create-admin', '--email', ADMIN], { env });
   } catch {
     // made by an earlier run
   }
-  const { stdout } = await runCommand(
-    process.execPath,
-    [CLI, 'token', 'create', '--user', ADMIN, '--name', 'bench'],
-    { env },
-  );
-  const token = /^token: (\S+)$/m.exec(stdout)?.[1];
-  if (!token) throw new Error(`steward token create printed no token:\n${stdout}`);
-  return `Basic ${Buffer.from(`${ADMIN}/token:${token}`).toString('base64')}`;
+  return tokenFor(env, ADMIN);
 }
 
-/** Tickets with exactly 20 comments outside confidential groups, and how many tickets there are. */
-async function sample(): Promise<{ longTickets: number[]; tickets: number }> {
+interface Sample {
+  readonly longTickets: number[];
+  readonly tickets: number;
+  /** An agent of the busiest desk (IT), for views that depend on who runs them. */
+  readonly agentEmail: string;
+  /** The default views by key (`my_open`, `unassigned_in_my_groups`, `pending`, …). */
+  readonly views: ReadonlyMap<string, number>;
+}
+
+/** Tickets with exactly 20 comments outside confidential groups, an agent, the default views. */
+async function sample(): Promise<Sample> {
   const config = loadConfig();
   const data = await createDataSource(config.database, stewardSchema);
   await data.initialize();
@@ -51,7 +65,27 @@ async function sample(): Promise<{ longTickets: number[]; tickets: number }> {
     const [count] = await data.query<Array<{ n: number | string }>>(
       'SELECT COUNT(*) AS n FROM tickets',
     );
-    return { longTickets: rows.map((row) => Number(row.id)), tickets: Number(count?.n ?? 0) };
+    const groups = config.database.dialect === 'mysql' ? '`groups`' : '"groups"';
+    const [agent] = await data.query<Array<{ email: string }>>(
+      `SELECT u.email AS email FROM users u
+         JOIN group_memberships m ON m.user_id = u.id
+         JOIN ${groups} g ON g.id = m.group_id
+        WHERE u.role = 'agent' AND g.confidential = 0
+        ORDER BY g.id, u.id LIMIT 1`,
+    );
+    const views = await data.query<Array<{ id: number | string; key: string }>>(
+      'SELECT id, default_key AS `key` FROM views WHERE default_key IS NOT NULL'.replace(
+        /`/g,
+        config.database.dialect === 'mysql' ? '`' : '"',
+      ),
+    );
+    if (!agent) throw new Error('no agent in a group: run npm run bench:seed first');
+    return {
+      longTickets: rows.map((row) => Number(row.id)),
+      tickets: Number(count?.n ?? 0),
+      agentEmail: agent.email,
+      views: new Map(views.map((v) => [v.key, Number(v.id)])),
+    };
   } finally {
     await data.destroy();
   }
@@ -65,13 +99,16 @@ function line(label: string, figures: LoadFigures, unit = 'req/s'): void {
 }
 
 async function main(): Promise<void> {
-  // eslint-disable-next-line no-restricted-properties -- the seeded database's settings, as for npm start
-  const env = { ...process.env, STEWARD_LOG_LEVEL: 'warn' };
-  const { longTickets, tickets } = await sample();
+  // The seeded database's settings, as for npm start; the API's per-user rate limit would
+  // otherwise be what is measured.
+  // eslint-disable-next-line no-restricted-properties -- passed on to the server, not read
+  const env = { ...process.env, STEWARD_LOG_LEVEL: 'warn', STEWARD_API_RATE_LIMIT: '1000000' };
+  const { longTickets, tickets, agentEmail, views } = await sample();
   if (longTickets.length === 0) {
     throw new Error('no ticket with 20 comments: run npm run bench:seed -- --tickets N first');
   }
   const authorization = await adminToken(env);
+  const agent = await tokenFor(env, agentEmail);
   const server = await startServer(env, PORT);
   const base = `http://127.0.0.1:${PORT}/api/v2`;
   process.stdout.write(
@@ -127,6 +164,47 @@ async function main(): Promise<void> {
               )
             ).status,
           ),
+        LOAD,
+      ),
+    );
+    const get = (path: string, as: string) => async (agentPool: Parameters<typeof call>[0]) =>
+      ok((await call(agentPool, `${base}${path}`, { authorization: as })).status);
+    const view = (key: string) => {
+      const id = views.get(key);
+      if (id === undefined) throw new Error(`no default view ${key}`);
+      return id;
+    };
+    line(
+      "view 'My open tickets', first page, as an agent",
+      await measure(get(`/views/${view('my_open')}/tickets.json?per_page=25`, agent), LOAD),
+    );
+    line(
+      "view 'My open tickets', count, as an agent",
+      await measure(get(`/views/${view('my_open')}/count.json`, agent), LOAD),
+    );
+    line(
+      "view 'Unassigned tickets in my groups', count, as an agent",
+      await measure(get(`/views/${view('unassigned_in_my_groups')}/count.json`, agent), LOAD),
+    );
+    line(
+      "view 'Pending', first page, as an admin",
+      await measure(get(`/views/${view('pending')}/tickets.json?per_page=25`, authorization), LOAD),
+    );
+    line(
+      "view 'Pending', count, as an admin",
+      await measure(get(`/views/${view('pending')}/count.json`, authorization), LOAD),
+    );
+    line(
+      'search "printer status:open", as an agent',
+      await measure(
+        get(`/search.json?query=${encodeURIComponent('printer status:open')}&per_page=25`, agent),
+        LOAD,
+      ),
+    );
+    line(
+      'search "vpn laptop" (two words), as an admin',
+      await measure(
+        get(`/search.json?query=${encodeURIComponent('vpn laptop')}&per_page=25`, authorization),
         LOAD,
       ),
     );

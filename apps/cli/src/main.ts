@@ -5,6 +5,7 @@ import { registerAudit } from './commands/audit.command';
 import { registerDoctor } from './commands/doctor.command';
 import { registerKeys } from './commands/keys.command';
 import { registerMigrate } from './commands/migrate.command';
+import { registerSearch } from './commands/search.command';
 import { registerToken } from './commands/token.command';
 import { registerUser } from './commands/user.command';
 
@@ -19,6 +20,7 @@ runMain('steward', async () => {
   registerKeys(program);
   registerToken(program);
   registerAudit(program);
+  registerSearch(program);
   try {
     await program.parseAsync(process.argv);
   } catch (error) {

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Metrics, STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { type CoreOptions, nestLogger } from '@steward/runtime';
 import helmet from 'helmet';
+import { UPLOAD_PATHS, uploadBodyParser } from './attachments/upload-body';
 import { httpMetrics } from './http/metrics.middleware';
 import { OpenApiDocuments } from './openapi/openapi.controller';
 import { ServerModule } from './server.module';
@@ -24,6 +25,8 @@ export async function createServer(
   app.disable('x-powered-by');
   app.use(httpMetrics(app.get(Metrics)));
   app.use(helmet());
+  // Uploads are raw file bytes with their own limit; read before the JSON parser sees them.
+  app.use(UPLOAD_PATHS, uploadBodyParser(config.attachments.maxBytes));
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
   // After a clean shutdown exit 0 (not 143 from re-raising the signal), with the logs flushed.

@@ -97,6 +97,8 @@ const GROUP_READERS: Who[] = ['admin', 'agent', 'light', 'outsider'];
 const USER_WRITERS: Who[] = ['admin', 'agent', 'outsider'];
 const SIGNED_IN: Who[] = ['admin', 'agent', 'light', 'custom', 'endUser', 'outsider'];
 const TICKET_READERS: Who[] = ['admin', 'agent', 'light', 'outsider'];
+/** The Requests API (`requests.own`): everyone signed in but the custom role, for their own. */
+const REQUESTERS: Who[] = ['admin', 'agent', 'light', 'endUser', 'outsider'];
 /** HR's tickets: its member sees them; everyone else who may read tickets gets 404. */
 const HR_ONLY: Expected = {
   admin: 404,
@@ -524,6 +526,176 @@ const ROWS: readonly Row[] = [
     path: (f) => `/api/v2/users/${f.users.agent}/tickets/assigned.json`,
     expected: only(200, ...TICKET_READERS),
   },
+  // Views: ticket readers use them (light agents too); shared views are views.manage's to change
+  {
+    route: 'GET /api/v2/views',
+    path: () => '/api/v2/views.json',
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/views/active',
+    path: () => '/api/v2/views/active.json',
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/views/count_many',
+    prepare: async () => ({ view: await sharedView() }),
+    path: (_f, made) => `/api/v2/views/count_many.json?ids=${made.view}`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/views/:id',
+    prepare: async () => ({ view: await sharedView() }),
+    path: (_f, made) => `/api/v2/views/${made.view}.json`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'POST /api/v2/views',
+    label: 'a shared view',
+    path: () => '/api/v2/views.json',
+    body: () => ({
+      view: { title: fresh('Shared'), all: [{ field: 'status', operator: 'is', value: 'open' }] },
+    }),
+    expected: only(201, 'admin'),
+  },
+  {
+    route: 'POST /api/v2/views',
+    label: "a personal view (one's own)",
+    path: () => '/api/v2/views.json',
+    body: (f, _made, who) => ({
+      view: {
+        title: fresh('Mine'),
+        restriction: { type: 'User', id: who === 'anonymous' ? 1 : f.users[who] },
+        all: [{ field: 'status', operator: 'is', value: 'open' }],
+      },
+    }),
+    expected: only(201, 'admin', 'agent', 'outsider'),
+  },
+  {
+    route: 'PUT /api/v2/views/:id',
+    prepare: async () => ({ view: await sharedView() }),
+    path: (_f, made) => `/api/v2/views/${made.view}.json`,
+    body: () => ({ view: { title: fresh('Renamed') } }),
+    expected: only(200, 'admin'),
+  },
+  {
+    route: 'DELETE /api/v2/views/:id',
+    prepare: async () => ({ view: await sharedView() }),
+    path: (_f, made) => `/api/v2/views/${made.view}.json`,
+    expected: only(204, 'admin'),
+  },
+  {
+    route: 'GET /api/v2/views/:id/execute',
+    prepare: async () => ({ view: await sharedView() }),
+    path: (_f, made) => `/api/v2/views/${made.view}/execute.json`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/views/:id/tickets',
+    prepare: async () => ({ view: await sharedView() }),
+    path: (_f, made) => `/api/v2/views/${made.view}/tickets.json`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/views/:id/count',
+    prepare: async () => ({ view: await sharedView() }),
+    path: (_f, made) => `/api/v2/views/${made.view}/count.json`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  // Requests: a requester's view of their own tickets; anyone else's is 404, also for staff
+  {
+    route: 'GET /api/v2/requests',
+    path: () => '/api/v2/requests.json',
+    expected: only(200, ...REQUESTERS),
+  },
+  {
+    route: 'GET /api/v2/requests/:id',
+    label: "IT's ticket, requested by the end user",
+    path: (f) => `/api/v2/requests/${f.itTicket}.json`,
+    expected: { ...only(404, ...REQUESTERS), endUser: 200 },
+  },
+  {
+    route: 'GET /api/v2/requests/:id',
+    label: 'the confidential ticket the admin filed (IDOR for everyone else)',
+    path: (f) => `/api/v2/requests/${f.hrTicket}.json`,
+    expected: { ...only(404, ...REQUESTERS), admin: 200 },
+  },
+  {
+    route: 'POST /api/v2/requests',
+    path: () => '/api/v2/requests.json',
+    body: () => ({ request: { subject: fresh('Help'), comment: { body: 'x' } } }),
+    expected: only(201, ...REQUESTERS),
+  },
+  {
+    route: 'PUT /api/v2/requests/:id',
+    label: "a comment on the end user's request",
+    path: (f) => `/api/v2/requests/${f.itTicket}.json`,
+    body: () => ({ request: { comment: { body: 'any news?' } } }),
+    expected: { ...only(404, ...REQUESTERS), endUser: 200 },
+  },
+  {
+    route: 'GET /api/v2/requests/:id/comments',
+    path: (f) => `/api/v2/requests/${f.itTicket}/comments.json`,
+    expected: { ...only(404, ...REQUESTERS), endUser: 200 },
+  },
+  {
+    route: 'GET /api/v2/requests/:id/comments',
+    label: 'the confidential ticket the admin filed (IDOR for everyone else)',
+    path: (f) => `/api/v2/requests/${f.hrTicket}/comments.json`,
+    expected: { ...only(404, ...REQUESTERS), admin: 200 },
+  },
+  // Attachments: who may comment (and end-users) upload; a file follows its comment's visibility
+  {
+    route: 'POST /api/v2/uploads',
+    path: () => '/api/v2/uploads.json?filename=notes.json',
+    body: () => '{"notes": true}',
+    expected: only(201, 'admin', 'agent', 'light', 'endUser', 'outsider'),
+  },
+  {
+    route: 'DELETE /api/v2/uploads/:token',
+    label: "the admin's upload (IDOR for everyone else)",
+    prepare: async () => ({ upload: await uploadAs('admin') }),
+    path: (_f, made) => `/api/v2/uploads/${uploadTokens[made.upload]}`,
+    expected: { ...only(404, ...SIGNED_IN), admin: 204 },
+  },
+  {
+    route: 'GET /api/v2/attachments/:id',
+    label: "a public reply's file on IT's ticket, requested by the end user",
+    prepare: async (f) => ({ file: await attachedAs('admin', f.itTicket) }),
+    path: (_f, made) => `/api/v2/attachments/${made.file}.json`,
+    expected: { ...only(200, ...TICKET_READERS, 'endUser'), custom: 404 },
+  },
+  {
+    route: 'GET /api/v2/attachments/:id',
+    label: "a file on a confidential group's ticket (IDOR)",
+    prepare: async (f) => ({ file: await attachedAs('agent', f.hrTicket) }),
+    path: (_f, made) => `/api/v2/attachments/${made.file}.json`,
+    expected: { ...only(404, ...SIGNED_IN), agent: 200 },
+  },
+  {
+    route: 'GET /api/v2/attachments/:id/download',
+    prepare: async (f) => ({ file: await attachedAs('admin', f.itTicket) }),
+    path: (_f, made) => `/api/v2/attachments/${made.file}/download`,
+    expected: { ...only(200, ...TICKET_READERS, 'endUser'), custom: 404 },
+  },
+  {
+    route: 'GET /api/v2/attachments/:id/download',
+    label: "a file on a confidential group's ticket (IDOR)",
+    prepare: async (f) => ({ file: await attachedAs('agent', f.hrTicket) }),
+    path: (_f, made) => `/api/v2/attachments/${made.file}/download`,
+    expected: { ...only(404, ...SIGNED_IN), agent: 200 },
+  },
+  // Search: staff who read tickets; results stay inside each caller's scope (search.e2e-spec)
+  {
+    route: 'GET /api/v2/search',
+    path: () => '/api/v2/search.json?query=example',
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/search/count',
+    path: () => '/api/v2/search/count.json?query=status%3Copen',
+    expected: only(200, ...TICKET_READERS),
+  },
 ];
 
 // The harness and the helpers the rows use to make records.
@@ -546,6 +718,39 @@ async function adminCreates(path: string, key: string, body: Body): Promise<numb
   const res = await api.call(callers.admin, 'POST', path, body);
   if (res.status !== 201) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
   return Number((res.body[key] as Body).id);
+}
+
+/** A shared view of unsolved tickets, made by the admin; its id. */
+function sharedView(): Promise<number> {
+  return adminCreates('/api/v2/views.json', 'view', {
+    view: {
+      title: fresh('View'),
+      all: [{ field: 'status', operator: 'less_than', value: 'solved' }],
+    },
+  });
+}
+
+/** Upload tokens made by the rows, by index (a row's `made` holds only numbers). */
+const uploadTokens: string[] = [];
+
+/** Uploads a small JSON file as `who`; the index of its token in uploadTokens. */
+async function uploadAs(who: Who): Promise<number> {
+  const res = await api.call(callers[who], 'POST', '/api/v2/uploads.json?filename=f.json', '{}');
+  if (res.status !== 201) throw new Error(`upload: ${res.status} ${JSON.stringify(res.body)}`);
+  return uploadTokens.push(String((res.body.upload as Body).token)) - 1;
+}
+
+/** A file `who` uploaded and attached to a public reply on the ticket; the attachment's id. */
+async function attachedAs(who: Who, ticket: number): Promise<number> {
+  const res = await api.call(callers[who], 'POST', '/api/v2/uploads.json?filename=f.json', '{}');
+  const upload = res.body.upload as Body;
+  const reply = await api.call(callers[who], 'PUT', `/api/v2/tickets/${ticket}.json`, {
+    ticket: { comment: { body: 'file', uploads: [upload.token] } },
+  });
+  if (reply.status !== 200) {
+    throw new Error(`attach: ${reply.status} ${JSON.stringify(reply.body)}`);
+  }
+  return Number((upload.attachment as Body).id);
 }
 
 /** Every `METHOD /path` of the running server, without `.json`. */

@@ -49,6 +49,11 @@ export const PERMISSIONS = [
   'views.manage',
   /** Create, change and delete shared macros. */
   'macros.manage',
+  /**
+   * The Requests API: file requests as oneself, and see and reply to one's own (requested or
+   * CC'd) and one's organization's when it shares them; public comments only.
+   */
+  'requests.own',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -74,6 +79,7 @@ export const AGENT_GRANTABLE_PERMISSIONS: readonly Permission[] = [
   'tickets.delete',
   'views.manage',
   'macros.manage',
+  'requests.own',
 ];
 
 /** What each role may do; admins may do everything listed in PERMISSIONS. */
@@ -90,6 +96,7 @@ const GRANTS: Readonly<Record<UserRole, 'every permission' | readonly Permission
     'tickets.write',
     'tickets.comment_public',
     'tickets.comment_internal',
+    'requests.own',
   ],
   // Zendesk's light agent: reads the tickets of their groups and adds internal notes, no more.
   'light-agent': [
@@ -99,8 +106,9 @@ const GRANTS: Readonly<Record<UserRole, 'every permission' | readonly Permission
     'groups.read',
     'tickets.read',
     'tickets.comment_internal',
+    'requests.own',
   ],
-  'end-user': ['users.me'],
+  'end-user': ['users.me', 'requests.own'],
 };
 
 export function isPermission(name: string): name is Permission {

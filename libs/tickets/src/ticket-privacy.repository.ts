@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '@steward/persistence';
 import { In } from 'typeorm';
+import { TicketAttachmentEntity } from './attachment.entity';
 import { TicketAuditEntity, TicketAuditEventEntity } from './ticket-audit.entity';
 import { TicketCollaboratorEntity } from './ticket-collaborator.entity';
 import { TicketCommentEntity } from './ticket-comment.entity';
 import { TicketEntity } from './ticket.entity';
+import { ViewEntity } from './view.entity';
 
 /** `%term%` for LIKE with `!` as the escape character, lower case. */
 function containing(term: string): string {
@@ -151,10 +153,64 @@ export class TicketPrivacyRepository {
     });
   }
 
+  /** The files these users uploaded, attached to a comment or not. */
+  attachmentsUploadedBy(userIds: readonly number[]): Promise<TicketAttachmentEntity[]> {
+    if (userIds.length === 0) return Promise.resolve([]);
+    return this.db.run((m) =>
+      m.find(TicketAttachmentEntity, {
+        where: { uploaderId: In([...userIds]) },
+        order: { id: 'ASC' },
+      }),
+    );
+  }
+
+  /** Appends `note` (as a paragraph) to each of these comments, once per comment. */
+  async noteRemovedAttachments(commentIds: readonly number[], note: string): Promise<void> {
+    const unique = [...new Set(commentIds)];
+    if (unique.length === 0) return;
+    await this.db.run(async (m) => {
+      const comments = await m.find(TicketCommentEntity, { where: { id: In(unique) } });
+      for (const comment of comments) {
+        await m.update(
+          TicketCommentEntity,
+          { id: comment.id },
+          {
+            body: comment.body === '' ? note : `${comment.body}\n\n${note}`,
+            htmlBody: `${comment.htmlBody}<p>${note}</p>`,
+          },
+        );
+      }
+    });
+  }
+
+  async deleteAttachments(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.run((m) => m.delete(TicketAttachmentEntity, { id: In([...ids]) }));
+  }
+
   async deleteCollaborations(userIds: readonly number[]): Promise<number> {
     if (userIds.length === 0) return 0;
     const result = await this.db.run((m) =>
       m.delete(TicketCollaboratorEntity, { userId: In([...userIds]) }),
+    );
+    return result.affected ?? 0;
+  }
+
+  /** The personal views (restricted to one user) of these users. */
+  personalViewsOf(userIds: readonly number[]): Promise<ViewEntity[]> {
+    if (userIds.length === 0) return Promise.resolve([]);
+    return this.db.run((m) =>
+      m.find(ViewEntity, {
+        where: { restrictionType: 'User', restrictionId: In([...userIds]) },
+        order: { id: 'ASC' },
+      }),
+    );
+  }
+
+  async deletePersonalViews(userIds: readonly number[]): Promise<number> {
+    if (userIds.length === 0) return 0;
+    const result = await this.db.run((m) =>
+      m.delete(ViewEntity, { restrictionType: 'User', restrictionId: In([...userIds]) }),
     );
     return result.affected ?? 0;
   }

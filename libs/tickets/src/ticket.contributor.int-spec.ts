@@ -8,6 +8,9 @@ import { TicketCommentEntity } from './ticket-comment.entity';
 import { ERASED_SUBJECT, TicketContributor } from './ticket.contributor';
 import { TicketEntity } from './ticket.entity';
 import { TicketService } from './ticket.service';
+import { TicketSearchService } from './search.service';
+import { ViewEntity } from './view.entity';
+import { DomainEvents } from '@steward/persistence';
 
 describe('tickets personal data contributor', () => {
   let setup: TestSetup;
@@ -78,8 +81,34 @@ describe('tickets personal data contributor', () => {
     return { ann, agent, own, copied };
   }
 
+  async function personalView(owner: number): Promise<void> {
+    await app
+      .get(DataSource)
+      .getRepository(ViewEntity)
+      .insert({
+        title: 'My laptops',
+        description: null,
+        active: true,
+        position: 0,
+        restrictionType: 'User',
+        restrictionId: owner,
+        conditions: { all: [{ field: 'status', operator: 'is', value: 'open' }], any: [] },
+        execution: {
+          columns: ['subject'],
+          sortBy: 'updated_at',
+          sortOrder: 'desc',
+          groupBy: null,
+          groupOrder: 'asc',
+        },
+        defaultKey: null,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+  }
+
   it('exports every ticket the subject is part of, with internal notes flagged', async () => {
     const { ann, own, copied } = await scene();
+    await personalView(ann.id);
     const parts = await contributor.exportSubject({ userId: String(ann.id), emails: [] });
     const exported = parts.find((p) => p.category === 'tickets')?.records ?? [];
     expect(exported.map((t) => t.id)).toEqual([own, copied]);
@@ -94,10 +123,13 @@ describe('tickets personal data contributor', () => {
       expect.objectContaining({ writtenBySubject: false, internalNote: true }),
     ]);
     expect(exported[1]).toMatchObject({ requestedBySubject: false, copiedOrFollowing: ['cc'] });
+    expect(parts.find((p) => p.category === 'personal_views')?.records).toEqual([
+      expect.objectContaining({ title: 'My laptops' }),
+    ]);
   });
 
   it('anonymises: own comments emptied, subjects replaced, CCs gone, mentions replaced', async () => {
-    const { ann, own, copied } = await scene();
+    const { ann, agent, own, copied } = await scene();
     const subject = { userId: String(ann.id), emails: ['ann@example.com'] };
     const plan = await contributor.planErasure(subject);
     expect(plan).toEqual(
@@ -108,7 +140,16 @@ describe('tickets personal data contributor', () => {
         expect.objectContaining({ category: 'ticket_comment_mentions', count: 2 }),
       ]),
     );
+    await personalView(ann.id);
+    const search = app.get(TicketSearchService);
+    const hits = async (text: string) =>
+      (await search.find(agent, text, { offset: 0, perPage: 10 })).count;
+    await app.get(DomainEvents).settled();
+    expect(await hits('laptop')).toBe(1);
     await contributor.eraseSubject(subject, { label: 'Erased user 7f3a9c1e' });
+    expect(await hits('laptop')).toBe(0);
+    expect(await hits('"cannot log in"')).toBe(0);
+    expect(await hits('7f3a9c1e')).toBe(1);
     const data = app.get(DataSource);
     expect((await data.getRepository(TicketEntity).findOneByOrFail({ id: own })).subject).toBe(
       ERASED_SUBJECT,
@@ -126,5 +167,6 @@ describe('tickets personal data contributor', () => {
     ]);
     expect(JSON.stringify(comments)).not.toMatch(/ann@example\.com/i);
     expect(await data.getRepository(TicketCollaboratorEntity).countBy({ userId: ann.id })).toBe(0);
+    expect(await data.getRepository(ViewEntity).countBy({ restrictionId: ann.id })).toBe(0);
   });
 });

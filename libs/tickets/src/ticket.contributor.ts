@@ -10,18 +10,27 @@ import {
   type Tombstone,
 } from '@steward/privacy';
 import { Database } from '@steward/persistence';
+import { BlobStore } from '@steward/storage';
+import { TicketAttachmentEntity } from './attachment.entity';
 import { TicketAuditEntity, TicketAuditEventEntity } from './ticket-audit.entity';
 import { TicketCollaboratorEntity } from './ticket-collaborator.entity';
 import { TicketCommentEntity } from './ticket-comment.entity';
 import { TicketPrivacyRepository } from './ticket-privacy.repository';
+import { TicketSearchService } from './search.service';
 import { TicketTagEntity } from './ticket-tag.entity';
 import { TicketEntity } from './ticket.entity';
+import { ViewEntity } from './view.entity';
 
 const TICKETS = 'tickets';
 const COMMENTS = 'ticket_comments';
 const MENTIONS = 'ticket_comment_mentions';
 const CHANGES = 'ticket_changes';
 const COLLABORATIONS = 'ticket_collaborations';
+const ATTACHMENTS = 'ticket_attachments';
+const VIEWS = 'personal_views';
+
+/** What a comment says in place of an attachment erased with its uploader. */
+export const ATTACHMENT_REMOVED_NOTE = '[An attachment was removed]';
 
 /** What replaces the subject of a ticket whose requester was erased. */
 export const ERASED_SUBJECT = '[erased]';
@@ -36,7 +45,9 @@ function escapeRegExp(text: string): string {
  * flagged) — and every change they made. Erasure anonymises, keeping the desk's record: the
  * requester stays as the identity feature's tombstone, the subject's own comments lose their
  * bodies, the subjects of their tickets are replaced, their CC and follower entries go, and
- * their email addresses in others' comments become the tombstone's label.
+ * their email addresses in others' comments become the tombstone's label. The files they
+ * uploaded are exported as metadata and erased outright (blob and row); a comment that had one
+ * keeps a note that it was removed.
  */
 @Injectable()
 @PersonalDataContributorProvider()
@@ -49,22 +60,28 @@ export class TicketContributor implements PersonalDataContributor {
     TicketCollaboratorEntity,
     TicketAuditEntity,
     TicketAuditEventEntity,
+    TicketAttachmentEntity,
+    ViewEntity,
   ];
 
   constructor(
     private readonly privacy: TicketPrivacyRepository,
     private readonly users: UserService,
     private readonly db: Database,
+    private readonly blobs: BlobStore,
+    private readonly search: TicketSearchService,
   ) {}
 
   async exportSubject(subject: DataSubject): Promise<ExportPart[]> {
     const userIds = await this.userIdsOf(subject);
     const ticketIds = await this.privacy.ticketIdsInvolving(userIds);
-    const [tickets, comments, collaborators, audits] = await Promise.all([
+    const [tickets, comments, collaborators, audits, attachments, views] = await Promise.all([
       this.privacy.tickets(ticketIds),
       this.privacy.commentsOf(ticketIds),
       this.privacy.collaboratorsOf(ticketIds),
       this.privacy.auditsBy(userIds),
+      this.privacy.attachmentsUploadedBy(userIds),
+      this.privacy.personalViewsOf(userIds),
     ]);
     const mine = new Set(userIds);
     return [
@@ -107,6 +124,31 @@ export class TicketContributor implements PersonalDataContributor {
           })),
         })),
       },
+      {
+        category: ATTACHMENTS,
+        schemaVersion: 1,
+        records: attachments.map((a) => ({
+          id: a.id,
+          ticketId: a.ticketId,
+          commentId: a.commentId,
+          fileName: a.fileName,
+          contentType: a.contentType,
+          size: a.size,
+          sha256: a.sha256,
+          createdAt: a.createdAt.toISOString(),
+        })),
+      },
+      {
+        category: VIEWS,
+        schemaVersion: 1,
+        records: views.map((v) => ({
+          id: v.id,
+          title: v.title,
+          description: v.description,
+          conditions: v.conditions,
+          createdAt: v.createdAt.toISOString(),
+        })),
+      },
     ];
   }
 
@@ -144,6 +186,17 @@ export class TicketContributor implements PersonalDataContributor {
         count: mentions.length,
         reason: "the subject's email addresses in others' comments are replaced by the tombstone",
       },
+      {
+        category: ATTACHMENTS,
+        action: 'delete',
+        count: (await this.privacy.attachmentsUploadedBy(userIds)).length,
+        reason: 'the files the subject uploaded are deleted; their comments note the removal',
+      },
+      {
+        category: VIEWS,
+        action: 'delete',
+        count: (await this.privacy.personalViewsOf(userIds)).length,
+      },
     ];
   }
 
@@ -151,6 +204,7 @@ export class TicketContributor implements PersonalDataContributor {
     const userIds = await this.userIdsOf(subject);
     const emails = emailsOf(subject);
     return this.db.transaction(async () => {
+      const involved = await this.privacy.ticketIdsInvolving(userIds);
       const tickets = await this.privacy.anonymiseRequested(userIds, ERASED_SUBJECT);
       const comments = await this.privacy.emptyCommentsBy(userIds);
       const collaborations = await this.privacy.deleteCollaborations(userIds);
@@ -162,11 +216,26 @@ export class TicketContributor implements PersonalDataContributor {
           replaceAll(comment.htmlBody, emails, tombstone.label),
         );
       }
+      const attachments = await this.privacy.attachmentsUploadedBy(userIds);
+      await this.privacy.noteRemovedAttachments(
+        attachments.flatMap((a) => (a.commentId === null ? [] : [a.commentId])),
+        ATTACHMENT_REMOVED_NOTE,
+      );
+      await this.privacy.deleteAttachments(attachments.map((a) => a.id));
+      // The blobs go last, inside the transaction: if one cannot be deleted, the rows stay and
+      // a retried erasure finds them again (deleting a blob that is gone already succeeds).
+      for (const attachment of attachments) await this.blobs.delete(attachment.blobId);
+      const views = await this.privacy.deletePersonalViews(userIds);
+      // The search index holds the words of subjects and comments: it forgets them too, in the
+      // same unit of work.
+      await this.search.reindex([...new Set([...involved, ...mentions.map((c) => c.ticketId)])]);
       return [
         { category: TICKETS, deleted: 0, anonymised: tickets },
         { category: COMMENTS, deleted: 0, anonymised: comments },
         { category: COLLABORATIONS, deleted: collaborations, anonymised: 0 },
         { category: MENTIONS, deleted: 0, anonymised: mentions.length },
+        { category: ATTACHMENTS, deleted: attachments.length, anonymised: 0 },
+        { category: VIEWS, deleted: views, anonymised: 0 },
       ];
     });
   }

@@ -238,8 +238,8 @@ export class TicketRepository {
   }
 }
 
-/** Adds the scope's rule (see TicketScope) to a query over tickets `t`. */
-function scoped(
+/** Adds the scope's rule (see TicketScope) to a query over tickets `t` (views use it too). */
+export function scoped(
   builder: SelectQueryBuilder<TicketEntity>,
   scope: TicketScope,
 ): SelectQueryBuilder<TicketEntity> {

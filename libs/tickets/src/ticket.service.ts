@@ -48,6 +48,8 @@ import {
   type ViaChannel,
 } from './ticket.entity';
 import { TicketError } from './ticket.errors';
+import type { RequestCommentInput, RequestInput } from './request-input';
+import { UploadTokens } from './upload-tokens';
 
 export const MAX_SUBJECT_LENGTH = 255;
 export const MAX_EXTERNAL_ID_LENGTH = 255;
@@ -66,6 +68,8 @@ export interface CommentInput {
   readonly isPublic?: boolean;
   /** Someone else as the author (e.g. the requester, for a ticket an agent files for them). */
   readonly authorId?: number;
+  /** Upload tokens (`POST /api/v2/uploads`) of the actor's whose files the comment takes. */
+  readonly uploads?: readonly string[];
 }
 
 /** A requester named by email, created as an end-user when nobody has that email yet. */
@@ -172,6 +176,7 @@ export class TicketService {
     private readonly events: DomainEvents,
     private readonly db: Database,
     private readonly clock: Clock,
+    private readonly uploadTokens: UploadTokens,
   ) {}
 
   /** Which tickets the user may see now (see TicketScope). */
@@ -211,7 +216,26 @@ export class TicketService {
 
   async create(input: TicketInput, actor: TicketActor): Promise<TicketView> {
     this.require(actor.user, 'tickets.write', 'You do not have access to create tickets');
-    const comment = this.commentOf(input.comment, actor.user, 'create');
+    return this.insert(input, actor, 'create');
+  }
+
+  /**
+   * A request (the Requests API, RequestService): a ticket the actor files for themselves, with
+   * a subject and a public first comment; placed like any new ticket (default group, the
+   * requester's organization).
+   */
+  async createRequest(input: RequestInput, actor: TicketActor): Promise<TicketView> {
+    this.require(actor.user, 'requests.own', 'You do not have access to requests');
+    const comment = input.comment && publicReply(input.comment);
+    return this.insert({ subject: input.subject, comment }, actor, 'request');
+  }
+
+  private async insert(
+    input: TicketInput,
+    actor: TicketActor,
+    when: 'create' | 'request',
+  ): Promise<TicketView> {
+    const comment = this.commentOf(input.comment, actor.user, when);
     if (!comment)
       throw TicketError.invalid('comment', 'is required: send {"comment": {"body": "…"}}');
     const subject = checkSubject(input.subject ?? firstLine(comment.body));
@@ -266,6 +290,10 @@ export class TicketService {
         htmlBody: comment.htmlBody,
         viaChannel: actor.via,
         createdAt: now,
+      });
+      await this.uploadTokens.attach(comment.uploads, actor.user.id, {
+        ticketId: ticket.id,
+        commentId: saved.id,
       });
       const events: AuditEventRow[] = [commentEvent(saved)];
       for (const [field, column] of AUDITED_FIELDS) {
@@ -395,6 +423,10 @@ export class TicketService {
           viaChannel: actor.via,
           createdAt: now,
         });
+        await this.uploadTokens.attach(comment.uploads, actor.user.id, {
+          ticketId: ticket.id,
+          commentId: saved.id,
+        });
         events.unshift(commentEvent(saved));
         if (comment.isPublic && !ticket.isPublic) changes.isPublic = true;
       }
@@ -412,6 +444,72 @@ export class TicketService {
           ticketId: ticket.id,
           commentId: saved.id,
           isPublic: saved.isPublic,
+        });
+      }
+    });
+    const [view] = await this.views([await this.found(id)]);
+    return view;
+  }
+
+  /**
+   * A change through the Requests API by someone RequestService found may see the ticket: a
+   * public reply (`reply`, when they may comment) and "this is solved" (`solve`, when they may
+   * solve it). A reply reopens a pending or solved ticket — the requester has answered — unless
+   * it also solves it; a closed ticket changes no more.
+   */
+  async changeRequest(
+    id: number,
+    change: { reply?: RequestCommentInput; solve: boolean },
+    actor: TicketActor,
+  ): Promise<TicketView> {
+    this.require(actor.user, 'requests.own', 'You do not have access to requests');
+    const comment = this.commentOf(
+      change.reply && publicReply(change.reply),
+      actor.user,
+      'request',
+    );
+    await this.db.transaction(async () => {
+      const ticket = await this.found(id);
+      const now = this.clock.now();
+      const reopens = comment && (ticket.status === 'pending' || ticket.status === 'solved');
+      const requested = change.solve ? 'solved' : reopens ? 'open' : undefined;
+      const status = nextStatus(ticket.status, requested, { assigneeId: ticket.assigneeId });
+      const changes: { -readonly [K in keyof TicketRow]?: TicketRow[K] } = { updatedAt: now };
+      const events: AuditEventRow[] = [];
+      if (status !== ticket.status) {
+        changes.status = status;
+        changes.solvedAt = status === 'solved' ? now : null;
+        events.push(changeEvent('Change', 'status', status, ticket.status));
+      }
+      let saved: TicketCommentEntity | undefined;
+      if (comment) {
+        saved = await this.tickets.insertComment({
+          ticketId: ticket.id,
+          authorId: actor.user.id,
+          isPublic: true,
+          body: comment.body,
+          htmlBody: comment.htmlBody,
+          viaChannel: actor.via,
+          createdAt: now,
+        });
+        events.unshift(commentEvent(saved));
+        if (!ticket.isPublic) changes.isPublic = true;
+      }
+      if (events.length === 0) return;
+      await this.tickets.update(ticket.id, changes);
+      await this.tickets.insertAudit(
+        { ticketId: ticket.id, authorId: actor.user.id, viaChannel: actor.via, createdAt: now },
+        events,
+      );
+      if (changes.status) {
+        this.publish({ type: 'ticket.updated', ticketId: ticket.id, fields: ['status'] });
+      }
+      if (saved) {
+        this.publish({
+          type: 'comment.added',
+          ticketId: ticket.id,
+          commentId: saved.id,
+          isPublic: true,
         });
       }
     });
@@ -507,21 +605,34 @@ export class TicketService {
     return (await this.memberships.listOfUsers([userId])).map((m) => m.groupId);
   }
 
-  /** Checks a comment and cleans its HTML; the author must be allowed to write this kind. */
+  /**
+   * Checks a comment and cleans its HTML; the author must be allowed to write this kind. A
+   * requester's comment (`request`: public, their own) needs no staff permission.
+   */
   private commentOf(
     input: CommentInput | undefined,
     actor: Readonly<UserEntity>,
-    when: 'create' | 'update',
-  ): { body: string; htmlBody: string; isPublic: boolean; authorId: number } | undefined {
+    when: 'create' | 'update' | 'request',
+  ):
+    | {
+        body: string;
+        htmlBody: string;
+        isPublic: boolean;
+        authorId: number;
+        uploads: readonly string[];
+      }
+    | undefined {
     if (input === undefined) return undefined;
     const isPublic = input.isPublic ?? true;
-    this.require(
-      actor,
-      isPublic ? 'tickets.comment_public' : 'tickets.comment_internal',
-      isPublic
-        ? 'You may add internal notes only (send "public": false)'
-        : 'You do not have access to add internal notes',
-    );
+    if (when !== 'request') {
+      this.require(
+        actor,
+        isPublic ? 'tickets.comment_public' : 'tickets.comment_internal',
+        isPublic
+          ? 'You may add internal notes only (send "public": false)'
+          : 'You do not have access to add internal notes',
+      );
+    }
     let htmlBody: string;
     let body: string;
     if (input.htmlBody !== undefined && input.htmlBody.trim() !== '') {
@@ -548,7 +659,7 @@ export class TicketService {
     if (authorId !== actor.id && when === 'update' && !this.policy.can(actor, 'tickets.write')) {
       throw new StewardError(ErrorCode.Forbidden, 'You may not write as someone else');
     }
-    return { body, htmlBody, isPublic, authorId };
+    return { body, htmlBody, isPublic, authorId, uploads: input.uploads ?? [] };
   }
 
   /** The requester: by id, by email (created as an end-user if new), or the actor. */
@@ -755,6 +866,11 @@ function collaboratorInputs(
     ['collaborator_ids', 'cc', input.collaboratorIds],
     ['follower_ids', 'follower', input.followerIds],
   ];
+}
+
+/** A requester's comment as the ticket rules take it: public, by the actor, nothing else. */
+function publicReply(reply: RequestCommentInput): CommentInput {
+  return { body: reply.body, htmlBody: reply.htmlBody, isPublic: true };
 }
 
 function changesFields(input: TicketInput): boolean {

@@ -1,7 +1,21 @@
 import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { AUDIT_ACTOR_TYPES } from '@steward/audit';
 import { AGENT_GRANTABLE_PERMISSIONS, USER_IDENTITY_TYPES, USER_ROLES } from '@steward/identity';
-import { TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, VIA_CHANNELS } from '@steward/tickets';
+import {
+  TICKET_PRIORITIES,
+  TICKET_SORTS,
+  TICKET_STATUSES,
+  TICKET_TYPES,
+  VIA_CHANNELS,
+  VIEW_COLUMNS,
+  VIEW_CONDITION_FIELDS,
+  VIEW_RESTRICTIONS,
+} from '@steward/tickets';
+import type {
+  UploadResponseDto,
+  ZendeskAttachment,
+  ZendeskUpload,
+} from '../attachments/attachment.dto';
 import type { AuditLogListDto, ZendeskAuditLog } from '../audit/audit-log.dto';
 import type { ReauthenticationResponseDto, SessionResponseDto } from '../auth/session.controller';
 import type {
@@ -21,7 +35,15 @@ import type {
   ZendeskTicket,
   ZendeskTicketAudit,
 } from '../tickets/ticket.dto';
+import type { ZendeskRequest, ZendeskRequestComment } from '../requests/request.dto';
+import type { SearchCountDto, SearchResultsDto } from '../search/search.dto';
 import type { ZendeskUser, ZendeskUserIdentity } from '../users/user.dto';
+import type {
+  ZendeskView,
+  ZendeskViewColumn,
+  ZendeskViewCount,
+  ZendeskViewRow,
+} from '../views/view.dto';
 
 type Schema = SchemaObject | ReferenceObject;
 
@@ -398,7 +420,7 @@ const comment = shape<ZendeskComment>('A public reply or an internal note; never
   html_body: { type: 'string', description: 'The HTML, sanitised before it was stored' },
   plain_body: text,
   public: { type: 'boolean', description: 'False for an internal note' },
-  attachments: emptyList,
+  attachments: { type: 'array', items: ref('Attachment') },
   via,
   created_at: time,
   metadata: { type: 'object' },
@@ -434,7 +456,13 @@ const ticketRequest = envelope(
     comment: {
       type: 'object',
       description: 'Required on create: the first comment (or send `description`)',
-      properties: { body: text, html_body: text, public: flag, author_id: id },
+      properties: {
+        body: text,
+        html_body: text,
+        public: flag,
+        author_id: id,
+        uploads: { ...textList, description: 'Upload tokens of yours whose files it attaches' },
+      },
     },
     description: { type: 'string', description: 'On create, the first comment if none is given' },
     requester_id: id,
@@ -464,6 +492,192 @@ const ticketRequest = envelope(
   }),
   '`{"ticket": {...}}`',
 );
+
+const attachment = shape<ZendeskAttachment>('A file attached to a comment, or uploaded for one', {
+  url,
+  id,
+  file_name: { type: 'string', description: 'For display: cleaned of paths and controls' },
+  content_url: { type: 'string', format: 'uri', description: 'Download the file here' },
+  mapped_content_url: { type: 'string', format: 'uri' },
+  content_type: { type: 'string', description: 'Sniffed from the bytes, not the client’s' },
+  size: { type: 'integer', minimum: 1, description: 'Bytes' },
+  width: { type: 'integer', nullable: true },
+  height: { type: 'integer', nullable: true },
+  inline: flag,
+  deleted: flag,
+  thumbnails: emptyList,
+});
+
+const upload = shape<UploadResponseDto>('`{"upload": {...}}`', {
+  upload: shape<ZendeskUpload>('Files waiting to be attached by their token', {
+    token: { type: 'string', description: 'Send it in comment.uploads; shown only here' },
+    expires_at: { ...time, description: 'Deleted then unless a comment took it' },
+    attachments: { type: 'array', items: ref('Attachment') },
+    attachment: ref('Attachment'),
+  }),
+});
+
+const request = shape<ZendeskRequest>(
+  'A request: a ticket as its requester sees it (Zendesk Requests API); public comments only',
+  {
+    url,
+    id,
+    subject: text,
+    description: { type: 'string', description: 'The text of the first public comment' },
+    status: { type: 'string', enum: [...TICKET_STATUSES] },
+    priority: { type: 'string', enum: [...TICKET_PRIORITIES], nullable: true },
+    type: { type: 'string', enum: [...TICKET_TYPES], nullable: true },
+    requester_id: id,
+    organization_id: idOrNull,
+    assignee_id: idOrNull,
+    group_id: idOrNull,
+    via,
+    created_at: time,
+    updated_at: time,
+    due_at: { ...time, nullable: true },
+    collaborator_ids: { ...idList, description: "The people CC'd" },
+    email_cc_ids: { ...idList, description: 'The same as collaborator_ids' },
+    is_public: flag,
+    can_be_solved_by_me: {
+      type: 'boolean',
+      description: 'The caller is the requester, an agent is assigned, and it is not solved yet',
+    },
+    solved: { type: 'boolean', description: 'Solved or closed' },
+    recipient: { type: 'string', nullable: true, enum: [null] },
+    followup_source_id: { type: 'integer', nullable: true, enum: [null] },
+    custom_fields: emptyList,
+  },
+);
+
+const requestComment = shape<ZendeskRequestComment>('A public comment of a request', {
+  id,
+  type: { type: 'string', enum: ['Comment'] },
+  request_id: id,
+  author_id: id,
+  body: text,
+  html_body: { type: 'string', description: 'The HTML, sanitised before it was stored' },
+  plain_body: text,
+  public: { type: 'boolean', enum: [true] },
+  attachments: emptyList,
+  created_at: time,
+});
+
+const requestCommentInput: SchemaObject = {
+  type: 'object',
+  description: 'A public comment (a requester cannot write internal notes)',
+  properties: { body: text, html_body: text },
+};
+
+const viewCondition: SchemaObject = {
+  type: 'object',
+  properties: {
+    field: { type: 'string', enum: [...VIEW_CONDITION_FIELDS] },
+    operator: {
+      type: 'string',
+      enum: ['is', 'is_not', 'less_than', 'greater_than', 'includes', 'not_includes'],
+    },
+    value: {
+      oneOf: [text, { type: 'integer' }],
+      nullable: true,
+      description:
+        'A status, priority, type, id, current_user, current_groups, tags (space-separated), hours, or null',
+    },
+  },
+  required: ['field', 'operator', 'value'],
+};
+const viewConditions: SchemaObject = {
+  type: 'object',
+  description: 'Every condition of `all`, and at least one of `any` when it has any',
+  properties: {
+    all: { type: 'array', items: viewCondition },
+    any: { type: 'array', items: viewCondition },
+  },
+};
+const viewColumn = shape<ZendeskViewColumn>('A column of a view', {
+  id: { type: 'string', enum: Object.keys(VIEW_COLUMNS) },
+  title: text,
+});
+const viewSort: SchemaObject = { type: 'string', enum: Object.keys(TICKET_SORTS) };
+const viewOrder: SchemaObject = { type: 'string', enum: ['asc', 'desc'] };
+const viewRestriction: SchemaObject = {
+  type: 'object',
+  nullable: true,
+  description: 'Null: shared; User: personal; Group: for its members',
+  properties: { type: { type: 'string', enum: [...VIEW_RESTRICTIONS] }, id },
+  required: ['type', 'id'],
+};
+
+const view = shape<ZendeskView>('A view: a saved ticket filter (Zendesk Support API v2)', {
+  url,
+  id,
+  title: text,
+  raw_title: text,
+  description: textOrNull,
+  active: flag,
+  position: { type: 'integer', minimum: 0 },
+  default: { type: 'boolean', description: 'One of the views Steward installs' },
+  restriction: viewRestriction,
+  conditions: viewConditions,
+  execution: shape<ZendeskView['execution']>('How the view shows its tickets', {
+    columns: { type: 'array', items: viewColumn },
+    fields: { type: 'array', items: viewColumn },
+    custom_fields: emptyList,
+    sort_by: viewSort,
+    sort_order: viewOrder,
+    group_by: { ...viewSort, nullable: true },
+    group_order: viewOrder,
+  }),
+  created_at: time,
+  updated_at: time,
+});
+
+const viewRow = shape<ZendeskViewRow>(
+  "One row of a view: the ticket and the value of each of the view's columns",
+  {
+    ticket_id: id,
+    ticket: {
+      type: 'object',
+      properties: {
+        id,
+        url,
+        subject: text,
+        status: text,
+        priority: textOrNull,
+        type: textOrNull,
+      },
+    },
+    subject: text,
+    status: text,
+    priority: textOrNull,
+    type: textOrNull,
+    requester_id: id,
+    assignee_id: idOrNull,
+    group_id: idOrNull,
+    organization_id: idOrNull,
+    created: time,
+    updated: time,
+  },
+  [
+    'subject',
+    'status',
+    'priority',
+    'type',
+    'requester_id',
+    'assignee_id',
+    'group_id',
+    'organization_id',
+    'created',
+    'updated',
+  ],
+);
+
+const viewCount = shape<ZendeskViewCount>("A view's count, counted when asked", {
+  view_id: id,
+  url,
+  value: { type: 'integer', minimum: 0 },
+  pretty: { type: 'string', example: '1,204' },
+  fresh: { type: 'boolean', description: 'Always true: Steward counts on every request' },
+});
 
 const error = shape<ErrorBody>(
   'An error, in the Zendesk shape',
@@ -542,6 +756,26 @@ export type SchemaName =
   | 'TicketCommentList'
   | 'TicketAudit'
   | 'TicketAuditList'
+  | 'Attachment'
+  | 'AttachmentResponse'
+  | 'UploadResponse'
+  | 'Request'
+  | 'RequestResponse'
+  | 'RequestList'
+  | 'RequestCreateRequest'
+  | 'RequestUpdateRequest'
+  | 'RequestComment'
+  | 'RequestCommentList'
+  | 'View'
+  | 'ViewResponse'
+  | 'ViewList'
+  | 'ViewRequest'
+  | 'ViewExecute'
+  | 'ViewCountResponse'
+  | 'ViewCountMany'
+  | 'SearchResult'
+  | 'SearchResults'
+  | 'SearchCount'
   | 'Error';
 
 /** Every schema of `components.schemas`, by name. */
@@ -722,6 +956,108 @@ export const SCHEMAS: Record<SchemaName, SchemaObject> = {
   TicketCommentList: list('comments', ref('TicketComment'), "A page of a ticket's comments"),
   TicketAudit: ticketAudit,
   TicketAuditList: list('audits', ref('TicketAudit'), "A page of a ticket's audits, oldest first"),
+  Attachment: attachment,
+  AttachmentResponse: envelope('attachment', ref('Attachment'), '`{"attachment": {...}}`'),
+  UploadResponse: upload,
+  Request: request,
+  RequestResponse: envelope('request', ref('Request'), '`{"request": {...}}`'),
+  RequestList: list('requests', ref('Request'), "A page of the caller's requests"),
+  RequestCreateRequest: envelope(
+    'request',
+    input('A new request; the requester is the caller; other fields are ignored', {
+      subject: text,
+      comment: { ...requestCommentInput, description: 'Required: the first comment' },
+      description: { type: 'string', description: 'The first comment if none is given' },
+    }),
+    '`{"request": {...}}`',
+  ),
+  RequestUpdateRequest: envelope(
+    'request',
+    input('A comment, and/or solving the request', {
+      comment: requestCommentInput,
+      solved: { type: 'boolean', description: 'true solves it, when can_be_solved_by_me' },
+    }),
+    '`{"request": {...}}`',
+  ),
+  RequestComment: requestComment,
+  RequestCommentList: list('comments', ref('RequestComment'), "A page of a request's comments"),
+  View: view,
+  ViewResponse: envelope('view', ref('View'), '`{"view": {...}}`'),
+  ViewList: list('views', ref('View'), 'Every view the caller may use, in one page'),
+  ViewRequest: envelope(
+    'view',
+    input("A view; Zendesk's `all`/`any` and `output` are accepted too", {
+      title: text,
+      description: textOrNull,
+      active: flag,
+      position: { type: 'integer', minimum: 0 },
+      restriction: viewRestriction,
+      conditions: viewConditions,
+      execution: {
+        type: 'object',
+        properties: {
+          columns: { type: 'array', items: { type: 'string', enum: Object.keys(VIEW_COLUMNS) } },
+          sort_by: viewSort,
+          sort_order: viewOrder,
+          group_by: { ...viewSort, nullable: true },
+          group_order: viewOrder,
+        },
+      },
+    }),
+    '`{"view": {...}}`',
+  ),
+  ViewExecute: {
+    type: 'object',
+    description: "A page of a view's rows",
+    properties: {
+      view: { type: 'object', properties: { id, url }, required: ['id', 'url'] },
+      rows: { type: 'array', items: viewRow },
+      columns: { type: 'array', items: viewColumn },
+      groups: emptyList,
+      ...pageLinks,
+    },
+    required: ['view', 'rows', 'columns', 'groups', ...Object.keys(pageLinks)],
+  },
+  ViewCountResponse: envelope('view_count', viewCount, '`{"view_count": {...}}`'),
+  ViewCountMany: {
+    type: 'object',
+    description: 'The counts of the views the caller may use',
+    properties: { view_counts: { type: 'array', items: viewCount } },
+    required: ['view_counts'],
+  },
+  SearchResult: {
+    description: 'A ticket or a user, as their own API shows them, with `result_type`',
+    oneOf: [
+      {
+        allOf: [
+          ref('Ticket'),
+          {
+            type: 'object',
+            properties: { result_type: { type: 'string', enum: ['ticket'] } },
+            required: ['result_type'],
+          },
+        ],
+      },
+      {
+        allOf: [
+          ref('User'),
+          {
+            type: 'object',
+            properties: { result_type: { type: 'string', enum: ['user'] } },
+            required: ['result_type'],
+          },
+        ],
+      },
+    ],
+  },
+  SearchResults: shape<SearchResultsDto>('A page of search results: tickets first, then users', {
+    results: { type: 'array', items: ref('SearchResult') },
+    facets: { type: 'object', nullable: true, description: 'Always null: no facets' },
+    ...pageLinks,
+  }),
+  SearchCount: shape<SearchCountDto>('How many results a search has', {
+    count: { type: 'integer', minimum: 0 },
+  }),
   Error: error,
 };
 

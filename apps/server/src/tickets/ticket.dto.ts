@@ -20,6 +20,7 @@ import {
   type PageRequest,
 } from '../http/request-body';
 import { zendeskTime } from '../users/user.dto';
+import type { ZendeskAttachment } from '../attachments/attachment.dto';
 
 /** A ticket in the Zendesk Support API v2 shape (custom fields and satisfaction: none yet). */
 export interface ZendeskTicket {
@@ -81,7 +82,7 @@ export interface ZendeskComment {
   html_body: string;
   plain_body: string;
   public: boolean;
-  attachments: never[];
+  attachments: ZendeskAttachment[];
   via: { channel: string };
   created_at: string;
   metadata: Record<string, never>;
@@ -178,6 +179,7 @@ function commentInput(value: unknown): CommentInput | undefined {
     htmlBody: text(value, 'html_body') ?? undefined,
     isPublic,
     authorId: authorId ?? undefined,
+    uploads: textList(value, 'uploads'),
   };
 }
 
@@ -286,7 +288,10 @@ export function toTicketList(
   };
 }
 
-export function toZendeskComment(comment: TicketCommentEntity): ZendeskComment {
+export function toZendeskComment(
+  comment: TicketCommentEntity,
+  attachments: readonly ZendeskAttachment[] = [],
+): ZendeskComment {
   return {
     id: comment.id,
     type: 'Comment',
@@ -295,7 +300,7 @@ export function toZendeskComment(comment: TicketCommentEntity): ZendeskComment {
     html_body: comment.htmlBody,
     plain_body: comment.body,
     public: comment.isPublic,
-    attachments: [],
+    attachments: [...attachments],
     via: { channel: comment.viaChannel },
     created_at: zendeskTime(comment.createdAt),
     metadata: {},
@@ -306,9 +311,12 @@ export function toCommentList(
   page: CommentPage,
   request: PageRequest,
   url: string,
+  attachments: ReadonlyMap<number, readonly ZendeskAttachment[]> = new Map(),
 ): CommentListDto {
   return {
-    comments: page.comments.map(toZendeskComment),
+    comments: page.comments.map((comment) =>
+      toZendeskComment(comment, attachments.get(comment.id)),
+    ),
     ...pageLinks(url, request, page.count),
   };
 }

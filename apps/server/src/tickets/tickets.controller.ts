@@ -24,8 +24,15 @@ import {
 import type { UserEntity } from '@steward/identity';
 import { ErrorCode, STEWARD_CONFIG, StewardError, type StewardConfig } from '@steward/platform';
 import { RequirePermission } from '@steward/runtime';
-import { TICKET_SORTS, type TicketActor, TicketService, type TicketSort } from '@steward/tickets';
+import {
+  AttachmentService,
+  TICKET_SORTS,
+  type TicketActor,
+  TicketService,
+  type TicketSort,
+} from '@steward/tickets';
 import type { Request } from 'express';
+import { toZendeskAttachment } from '../attachments/attachment.dto';
 import { CurrentUser } from '../http/current-user';
 import { pageRequest, recordId } from '../http/request-body';
 import { ApiErrors, ApiPage, ApiRecordId } from '../openapi/decorators';
@@ -76,6 +83,7 @@ export class TicketsController {
   constructor(
     private readonly tickets: TicketService,
     @Inject(STEWARD_CONFIG) private readonly config: StewardConfig,
+    private readonly attachments: AttachmentService,
   ) {}
 
   @Get(['tickets.json', 'tickets'])
@@ -201,10 +209,20 @@ export class TicketsController {
     const ticketId = recordId(id);
     const request = pageRequest(query);
     const { descending } = sortOf({ sort_order: (query as Record<string, unknown>)?.sort_order });
+    const page = await this.tickets.comments(ticketId, user, { ...request, descending });
+    // The caller sees these comments, so they see their attachments too.
+    const files = await this.attachments.ofComments(page.comments.map((c) => c.id));
+    const attachments = new Map(
+      [...files].map(([commentId, list]) => [
+        commentId,
+        list.map((file) => toZendeskAttachment(file, this.config.publicUrl)),
+      ]),
+    );
     return toCommentList(
-      await this.tickets.comments(ticketId, user, { ...request, descending }),
+      page,
       request,
       `${this.config.publicUrl}/api/v2/tickets/${ticketId}/comments.json`,
+      attachments,
     );
   }
 

@@ -52,6 +52,10 @@ export interface StewardConfig {
   readonly breakGlassTtlMs: number;
   /** Solved tickets close (for good) this many days after they were solved. */
   readonly tickets: { readonly closeSolvedAfterDays: number };
+  /** The largest file one upload may carry (STEWARD_ATTACHMENT_MAX_MB), in bytes. */
+  readonly attachments: { readonly maxBytes: number };
+  /** API requests each caller (a user, or an address when anonymous) may make per minute. */
+  readonly apiRateLimit: number;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -280,6 +284,16 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
     tickets: {
       closeSolvedAfterDays: reader.integer('STEWARD_TICKET_CLOSE_AFTER_DAYS', 4, 1, 28, 'days'),
     },
+    attachments: {
+      maxBytes: reader.integer('STEWARD_ATTACHMENT_MAX_MB', 20, 1, 100, 'megabytes') * 1_048_576,
+    },
+    apiRateLimit: reader.integer(
+      'STEWARD_API_RATE_LIMIT',
+      700,
+      1,
+      1_000_000,
+      'API requests per minute per caller',
+    ),
   };
   if (database.dialect === 'mysql' && !redis) {
     reader.problems.push(

@@ -5,11 +5,15 @@ import { identityEntities, identityMigrations } from '@steward/identity';
 import { PersistenceModule } from '@steward/persistence';
 import { type Clock, createLogger, PlatformModule } from '@steward/platform';
 import { PrivacyModule } from '@steward/privacy';
+import { StorageModule } from '@steward/storage';
 import { createTestSetup, LogCapture, type TestSetup } from '@steward/testing';
 import { ticketEntities, ticketMigrations } from '../index';
 import { TicketsModule } from '../tickets.module';
 
-/** The tickets feature with identity, audit and privacy, on the database under test. */
+/**
+ * The tickets feature with identity, audit, privacy and the blob store (attachments), on the
+ * database and storage directory under test.
+ */
 export async function startTicketsTestApp(
   options: { clock?: Clock } = {},
 ): Promise<{ app: INestApplicationContext; setup: TestSetup }> {
@@ -27,6 +31,7 @@ export async function startTicketsTestApp(
         migrations: [...identityMigrations, ...auditMigrations, ...ticketMigrations],
       }),
       PrivacyModule,
+      StorageModule,
       TicketsModule,
     ],
   })

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '@steward/persistence';
+import { TicketCommentEntity } from './ticket-comment.entity';
+import { type TicketStatus, TicketEntity } from './ticket.entity';
+
+/** The orders a request list may take (Zendesk's `sort_by`); ties are broken by id. */
+export const REQUEST_SORTS = {
+  created_at: 'createdAt',
+  updated_at: 'updatedAt',
+} as const;
+export type RequestSort = keyof typeof REQUEST_SORTS;
+
+export interface RequestListQuery {
+  readonly requesterId: number;
+  /** Only requests in one of these statuses; undefined: any. */
+  readonly statuses?: readonly TicketStatus[];
+  readonly offset: number;
+  readonly limit: number;
+  readonly sortBy: RequestSort;
+  readonly descending: boolean;
+}
+
+/** The queries of the Requests API that the ticket repository has no use for. */
+@Injectable()
+export class RequestRepository {
+  constructor(private readonly db: Database) {}
+
+  /** One page of a requester's tickets that were not deleted, and how many there are in all. */
+  page(query: RequestListQuery): Promise<[TicketEntity[], number]> {
+    return this.db.run((m) => {
+      const builder = m
+        .createQueryBuilder(TicketEntity, 't')
+        .where('t.deleted_at IS NULL')
+        .andWhere('t.requester_id = :requesterId', { requesterId: query.requesterId });
+      if (query.statuses !== undefined) {
+        builder.andWhere('t.status IN (:...statuses)', { statuses: [...query.statuses] });
+      }
+      const direction = query.descending ? 'DESC' : 'ASC';
+      return builder
+        .orderBy(`t.${REQUEST_SORTS[query.sortBy]}`, direction)
+        .addOrderBy('t.id', direction)
+        .skip(query.offset)
+        .take(query.limit)
+        .getManyAndCount();
+    });
+  }
+
+  /**
+   * The first public comment of each ticket: a request's `description`, which must never show
+   * an internal note, even one written first.
+   */
+  async firstPublicComments(ticketIds: readonly number[]): Promise<Map<number, string>> {
+    if (ticketIds.length === 0) return new Map();
+    const rows = await this.db.run((m) =>
+      m
+        .createQueryBuilder(TicketCommentEntity, 'c')
+        .where('c.ticket_id IN (:...ids)', { ids: [...ticketIds] })
+        .andWhere('c.is_public = :public', { public: true })
+        .andWhere(
+          'c.id = (SELECT MIN(f.id) FROM ticket_comments f WHERE f.ticket_id = c.ticket_id AND f.is_public = :public)',
+        )
+        .getMany(),
+    );
+    return new Map(rows.map((row) => [row.ticketId, row.body]));
+  }
+}

@@ -114,7 +114,9 @@ async function closedLoop(
   const worker = async (index: number): Promise<void> => {
     while (performance.now() < until) {
       const started = performance.now();
-      if (await send(agent, index)) latencies.push(performance.now() - started);
+      // A reset connection counts as a failed request; it does not end the measurement.
+      const ok = await send(agent, index).catch(() => false);
+      if (ok) latencies.push(performance.now() - started);
       else failures += 1;
     }
   };

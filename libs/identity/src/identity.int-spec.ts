@@ -10,6 +10,7 @@ import { IdentityContributor } from './identity.contributor';
 import { UserEntity, type UserRole } from './user.entity';
 import { UserError } from './user.errors';
 import { FIRST_ADMIN_EMAIL, UserService } from './user.service';
+import { SignInService } from './sign-in.service';
 
 describe('identity', () => {
   let setup: TestSetup;
@@ -53,6 +54,23 @@ describe('identity', () => {
       const { user, oneTimePassword } = await users.createAdmin({ email: 'bob@example.com' });
       expect(oneTimePassword).toMatch(/^[A-Za-z2-9]{20}$/);
       expect(user.passwordMustChange).toBe(true);
+    });
+
+    it('gives an end-user made without a password none at all, so nobody can sign in as them', async () => {
+      const { user, oneTimePassword } = await users.createUser({
+        email: 'requester@example.com',
+        role: 'end-user',
+      });
+      expect(oneTimePassword).toBeUndefined();
+      expect(user).toMatchObject({ passwordHash: null, passwordMustChange: false });
+      await expect(
+        app.get(SignInService).signIn({
+          email: 'requester@example.com',
+          password: 'any password at all',
+          ip: null,
+          userAgent: null,
+        }),
+      ).rejects.toThrow();
     });
 
     it.each([

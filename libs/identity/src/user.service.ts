@@ -100,7 +100,10 @@ export class UserService {
     return this.createUser({ ...input, role: 'admin' });
   }
 
-  /** Creates a user of any role; the password rules and the one-time password as for admins. */
+  /**
+   * Creates a user of any role. A given password must pass the policy; staff without one get a
+   * one-time password, end-users none.
+   */
   async createUser(input: CreateUserInput): Promise<CreatedUser> {
     if (!STORED_ROLES.includes(input.role)) throw UserError.invalid('role', 'is not a known role');
     if (input.role !== 'agent' && (input.customRoleId ?? null) !== null) {
@@ -119,8 +122,15 @@ export class UserService {
     const timeZone = checkTimeZone(input.timeZone ?? DEFAULT_TIME_ZONE);
     if (await this.emailInUse(email)) throw UserError.emailTaken();
 
-    const oneTimePassword = input.password === undefined ? generateOneTimePassword() : undefined;
-    const passwordHash = await this.hasher.hash(input.password ?? (oneTimePassword as string));
+    // Staff without a password get a one-time one to change at first sign-in. End-users made by
+    // an agent, a ticket or the API get none: they set one through a password reset when they
+    // need to sign in (and no bcrypt work is spent on a password nobody will ever see).
+    const oneTimePassword =
+      input.password === undefined && input.role !== 'end-user'
+        ? generateOneTimePassword()
+        : undefined;
+    const secret = input.password ?? oneTimePassword;
+    const passwordHash = secret === undefined ? null : await this.hasher.hash(secret);
     const now = this.clock.now();
     const user = await this.db.transaction(async () => {
       if (externalId !== null && (await this.users.findByExternalId(externalId))) {

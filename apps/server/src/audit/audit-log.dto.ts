@@ -1,6 +1,5 @@
 import type { AuditEntry, AuditQuery } from '@steward/audit';
-import { RECORD_INVALID } from '@steward/identity';
-import { ErrorCode, StewardError } from '@steward/platform';
+import { invalidField } from '../http/request-body';
 import { zendeskTime } from '../users/user.dto';
 
 /** An audit log entry in the Zendesk Support API v2 shape, with Steward's dotted actions. */
@@ -51,10 +50,6 @@ export function toZendeskAuditLog(entry: AuditEntry, publicUrl: string): Zendesk
   };
 }
 
-function invalid(field: string, problem: string): StewardError {
-  return new StewardError(ErrorCode.Invalid, RECORD_INVALID, { [field]: [problem] });
-}
-
 /**
  * A query parameter by its literal name (`filter[action]`), as Express's simple parser keeps
  * it; a repeated parameter arrives as a list.
@@ -66,19 +61,19 @@ function param(query: unknown, name: string): string | string[] | undefined {
   if (Array.isArray(value) && value.every((item): item is string => typeof item === 'string')) {
     return value;
   }
-  throw invalid(name, 'must be text');
+  throw invalidField(name, 'must be text');
 }
 
 function single(query: unknown, name: string): string | undefined {
   const value = param(query, name);
-  if (Array.isArray(value)) throw invalid(name, 'may be given once');
+  if (Array.isArray(value)) throw invalidField(name, 'may be given once');
   return value === '' ? undefined : value;
 }
 
 function time(value: string, name: string): Date {
   const date = new Date(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) {
-    throw invalid(name, 'must be an ISO 8601 time');
+    throw invalidField(name, 'must be an ISO 8601 time');
   }
   return date;
 }
@@ -90,12 +85,12 @@ function time(value: string, name: string): Date {
 export function auditQuery(query: unknown): AuditQuery {
   const size = single(query, 'page[size]');
   if (size !== undefined && (!/^\d{1,3}$/.test(size) || Number(size) < 1 || Number(size) > 100)) {
-    throw invalid('page[size]', 'must be a whole number from 1 to 100');
+    throw invalidField('page[size]', 'must be a whole number from 1 to 100');
   }
   const created = param(query, 'filter[created_at][]');
   const range = created === undefined ? [] : Array.isArray(created) ? created : [created];
   if (range.length !== 0 && range.length !== 2) {
-    throw invalid('filter[created_at]', 'must be two times: from and to');
+    throw invalidField('filter[created_at]', 'must be two times: from and to');
   }
   const [from, to] = range;
   return {

@@ -1,8 +1,13 @@
 import type { BreakGlassGrant, BreakGlassGrantPage, BreakGlassGrantQuery } from '@steward/identity';
-import { RECORD_INVALID } from '@steward/identity';
-import { ErrorCode, StewardError } from '@steward/platform';
 import { zendeskTime } from '../users/user.dto';
-import { pageLinks, type PageLinks, type PageRequest } from '../http/request-body';
+import {
+  invalidField,
+  isObject,
+  own,
+  pageLinks,
+  type PageLinks,
+  type PageRequest,
+} from '../http/request-body';
 
 /** A break-glass grant in Steward's API: Zendesk conventions (snake_case, `url`, times). */
 export interface ZendeskBreakGlassGrant {
@@ -25,16 +30,6 @@ export interface BreakGlassGrantListDto extends PageLinks {
   break_glass_grants: ZendeskBreakGlassGrant[];
 }
 
-function invalid(field: string, problem: string): StewardError {
-  return new StewardError(ErrorCode.Invalid, RECORD_INVALID, { [field]: [problem] });
-}
-
-function own(object: unknown, field: string): unknown {
-  return typeof object === 'object' && object !== null && Object.hasOwn(object, field)
-    ? (object as Record<string, unknown>)[field]
-    : undefined;
-}
-
 export function toZendeskBreakGlassGrant(
   grant: BreakGlassGrant,
   publicUrl: string,
@@ -54,23 +49,23 @@ export function toZendeskBreakGlassGrant(
 
 /** `{"reason": "..."}`: the reason itself is checked by the service. */
 export function breakGlassReason(body: unknown): string {
-  const reason = own(body, 'reason');
+  const reason = isObject(body) ? own(body, 'reason') : undefined;
   if (reason === undefined || reason === null) {
-    throw invalid('reason', 'is required: send {"reason": "why you need access"}');
+    throw invalidField('reason', 'is required: send {"reason": "why you need access"}');
   }
-  if (typeof reason !== 'string') throw invalid('reason', 'must be a string');
+  if (typeof reason !== 'string') throw invalidField('reason', 'must be a string');
   return reason;
 }
 
 /** `?group_id=3&active=true`: one group's grants, only the active ones. */
 export function breakGlassGrantQuery(query: unknown): BreakGlassGrantQuery {
-  const groupId = own(query, 'group_id');
-  const active = own(query, 'active');
+  const groupId = isObject(query) ? own(query, 'group_id') : undefined;
+  const active = isObject(query) ? own(query, 'active') : undefined;
   if (groupId !== undefined && (typeof groupId !== 'string' || !/^[1-9]\d{0,14}$/.test(groupId))) {
-    throw invalid('group_id', 'must be the id of a group');
+    throw invalidField('group_id', 'must be the id of a group');
   }
   if (active !== undefined && active !== 'true' && active !== 'false') {
-    throw invalid('active', 'must be true or false');
+    throw invalidField('active', 'must be true or false');
   }
   return {
     groupId: groupId === undefined ? undefined : Number(groupId),

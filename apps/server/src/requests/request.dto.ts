@@ -1,4 +1,3 @@
-import { ErrorCode, StewardError } from '@steward/platform';
 import {
   REQUEST_SORTS,
   type RequestChange,
@@ -19,6 +18,11 @@ import {
   text,
   type PageLinks,
   type PageRequest,
+  invalidField,
+  isObject,
+  own,
+  sortQuery,
+  type SortRequest,
 } from '../http/request-body';
 import { zendeskTime } from '../users/user.dto';
 
@@ -78,24 +82,12 @@ export interface RequestCommentListDto extends PageLinks {
   comments: ZendeskRequestComment[];
 }
 
-function invalid(field: string, problem: string): StewardError {
-  return new StewardError(ErrorCode.Invalid, 'Record validation errors', { [field]: [problem] });
-}
-
-function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function own(object: Readonly<Record<string, unknown>>, field: string): unknown {
-  return Object.hasOwn(object, field) ? object[field] : undefined;
-}
-
 /** `{"body": …}` or `{"html_body": …}`; a requester's comment is always public. */
 function commentInput(value: unknown): RequestCommentInput | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isObject(value)) throw invalid('comment', 'must be an object: {"body": "…"}');
+  if (!isObject(value)) throw invalidField('comment', 'must be an object: {"body": "…"}');
   if (flag(value, 'public') === false) {
-    throw invalid('public', 'a requester’s comments are always public');
+    throw invalidField('public', 'a requester’s comments are always public');
   }
   return {
     body: text(value, 'body') ?? undefined,
@@ -123,26 +115,25 @@ export function requestChange(body: unknown): RequestChange {
 export function statusesQuery(query: unknown): TicketStatus[] | undefined {
   const raw = isObject(query) ? own(query, 'status') : undefined;
   if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string') throw invalid('status', 'must be a comma-separated list');
+  if (typeof raw !== 'string') throw invalidField('status', 'must be a comma-separated list');
   const statuses = raw.split(',').map((part) => part.trim());
   for (const status of statuses) {
     if (!(TICKET_STATUSES as readonly string[]).includes(status)) {
-      throw invalid('status', `must be among ${TICKET_STATUSES.join(', ')}`);
+      throw invalidField('status', `must be among ${TICKET_STATUSES.join(', ')}`);
     }
   }
   return [...new Set(statuses)] as TicketStatus[];
 }
 
+/** Request lists: oldest first unless asked otherwise. */
+export const REQUEST_LIST_ORDER: SortRequest<RequestSort> = {
+  sortBy: 'created_at',
+  descending: false,
+};
+
 /** Zendesk's `sort_by` (created_at, updated_at) and `sort_order` of request lists. */
-export function requestSortOf(query: unknown): { sortBy: RequestSort; descending: boolean } {
-  const object = isObject(query) ? query : {};
-  const sortBy = own(object, 'sort_by') ?? 'created_at';
-  const order = own(object, 'sort_order') ?? 'asc';
-  if (typeof sortBy !== 'string' || !Object.hasOwn(REQUEST_SORTS, sortBy)) {
-    throw invalid('sort_by', `must be one of ${Object.keys(REQUEST_SORTS).join(', ')}`);
-  }
-  if (order !== 'asc' && order !== 'desc') throw invalid('sort_order', 'must be asc or desc');
-  return { sortBy: sortBy as RequestSort, descending: order === 'desc' };
+export function requestSortOf(query: unknown): SortRequest<RequestSort> {
+  return sortQuery(query, REQUEST_SORTS, REQUEST_LIST_ORDER);
 }
 
 export function toZendeskRequest(view: RequestView, publicUrl: string): ZendeskRequest {

@@ -19,7 +19,7 @@ import {
 } from '@steward/tickets';
 import type { Request } from 'express';
 import { CurrentUser } from '../http/current-user';
-import { pageRequest, recordId } from '../http/request-body';
+import { pageRequest, recordId, sortLink } from '../http/request-body';
 import { ApiErrors, ApiPage, ApiRecordId } from '../openapi/decorators';
 import { ref } from '../openapi/schemas';
 import {
@@ -33,6 +33,7 @@ import {
   toRequestCommentList,
   toRequestList,
   toZendeskRequest,
+  REQUEST_LIST_ORDER,
 } from './request.dto';
 
 /**
@@ -180,9 +181,5 @@ function listSuffix(
   sort: { sortBy: RequestSort; descending: boolean },
 ): string {
   const status = statuses === undefined ? '' : `&status=${statuses.join(',')}`;
-  const order =
-    sort.sortBy === 'created_at' && !sort.descending
-      ? ''
-      : `&sort_by=${sort.sortBy}&sort_order=${sort.descending ? 'desc' : 'asc'}`;
-  return `${status}${order}`;
+  return `${status}${sortLink(sort, REQUEST_LIST_ORDER)}`;
 }

@@ -1,7 +1,7 @@
 import { applyDecorators, Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { UserAccountService, type UserEntity } from '@steward/identity';
-import { ErrorCode, STEWARD_CONFIG, StewardError, type StewardConfig } from '@steward/platform';
+import { STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { RequirePermission } from '@steward/runtime';
 import {
   MAX_SEARCH_QUERY_LENGTH,
@@ -10,7 +10,7 @@ import {
   type TicketSort,
 } from '@steward/tickets';
 import { CurrentUser } from '../http/current-user';
-import { pageRequest } from '../http/request-body';
+import { pageRequest, sortQuery, type SortRequest } from '../http/request-body';
 import { ApiErrors, ApiPage } from '../openapi/decorators';
 import { ref } from '../openapi/schemas';
 import { type SearchCountDto, type SearchResultsDto, toSearchResults } from './search.dto';
@@ -97,22 +97,6 @@ function queryOf(query: unknown): unknown {
 }
 
 /** `sort_by` (default updated_at) and `sort_order` (default desc), as Zendesk's search takes them. */
-function sortOf(query: unknown): { sortBy: TicketSort; descending: boolean } {
-  const object = (typeof query === 'object' && query !== null ? query : {}) as Record<
-    string,
-    unknown
-  >;
-  const sortBy = object.sort_by ?? 'updated_at';
-  const order = object.sort_order ?? 'desc';
-  if (typeof sortBy !== 'string' || !Object.hasOwn(TICKET_SORTS, sortBy)) {
-    throw new StewardError(ErrorCode.Invalid, 'Record validation errors', {
-      sort_by: [`must be one of ${Object.keys(TICKET_SORTS).join(', ')}`],
-    });
-  }
-  if (order !== 'asc' && order !== 'desc') {
-    throw new StewardError(ErrorCode.Invalid, 'Record validation errors', {
-      sort_order: ['must be asc or desc'],
-    });
-  }
-  return { sortBy: sortBy as TicketSort, descending: order === 'desc' };
+function sortOf(query: unknown): SortRequest<TicketSort> {
+  return sortQuery(query, TICKET_SORTS, { sortBy: 'updated_at', descending: true });
 }

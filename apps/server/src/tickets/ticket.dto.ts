@@ -9,7 +9,6 @@ import type {
   TicketPage,
   TicketView,
 } from '@steward/tickets';
-import { ErrorCode, StewardError } from '@steward/platform';
 import {
   envelope,
   flag,
@@ -18,6 +17,10 @@ import {
   textList,
   type PageLinks,
   type PageRequest,
+  invalidField,
+  isObject,
+  own,
+  recordIdValue,
 } from '../http/request-body';
 import { zendeskTime } from '../users/user.dto';
 import type { ZendeskAttachment } from '../attachments/attachment.dto';
@@ -117,24 +120,6 @@ export interface AuditListDto extends PageLinks {
 
 const NO_SOURCE = { from: {}, to: {}, rel: null } as const;
 
-function invalid(field: string, problem: string): StewardError {
-  return new StewardError(ErrorCode.Invalid, 'Record validation errors', { [field]: [problem] });
-}
-
-function own(object: Readonly<Record<string, unknown>>, field: string): unknown {
-  return Object.hasOwn(object, field) ? object[field] : undefined;
-}
-
-function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function asId(field: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
-  if (typeof value === 'string' && /^[1-9]\d{0,14}$/.test(value)) return Number(value);
-  throw invalid(field, 'must be the id of a record');
-}
-
 /** An id field: undefined when absent, null when sent as null. */
 function optionalId(
   object: Readonly<Record<string, unknown>>,
@@ -142,15 +127,15 @@ function optionalId(
 ): number | null | undefined {
   const value = own(object, field);
   if (value === undefined || value === null) return value;
-  return asId(field, value);
+  return recordIdValue(field, value);
 }
 
 function idList(object: Readonly<Record<string, unknown>>, field: string): number[] | undefined {
   const value = own(object, field);
   if (value === undefined) return undefined;
   if (value === null) return [];
-  if (!Array.isArray(value)) throw invalid(field, 'must be a list of ids');
-  return value.map((item) => asId(field, item));
+  if (!Array.isArray(value)) throw invalidField(field, 'must be a list of ids');
+  return value.map((item) => recordIdValue(field, item));
 }
 
 function timeField(
@@ -166,12 +151,12 @@ function timeField(
     const date = new Date(value);
     if (!Number.isNaN(date.getTime())) return date;
   }
-  throw invalid(field, 'must be an ISO 8601 time, e.g. 2026-11-21T08:00:00Z');
+  throw invalidField(field, 'must be an ISO 8601 time, e.g. 2026-11-21T08:00:00Z');
 }
 
 function commentInput(value: unknown): CommentInput | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isObject(value)) throw invalid('comment', 'must be an object: {"body": "…"}');
+  if (!isObject(value)) throw invalidField('comment', 'must be an object: {"body": "…"}');
   const isPublic = flag(value, 'public');
   const authorId = optionalId(value, 'author_id');
   return {
@@ -185,9 +170,10 @@ function commentInput(value: unknown): CommentInput | undefined {
 
 function requesterInput(value: unknown): RequesterInput | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isObject(value)) throw invalid('requester', 'must be an object: {"name": …, "email": …}');
+  if (!isObject(value))
+    throw invalidField('requester', 'must be an object: {"name": …, "email": …}');
   const email = text(value, 'email');
-  if (!email) throw invalid('requester', 'needs an email');
+  if (!email) throw invalidField('requester', 'needs an email');
   return { email, name: text(value, 'name') ?? undefined };
 }
 
@@ -201,7 +187,7 @@ export function ticketInput(body: unknown, creating: boolean): TicketInput {
   const safeUpdate = flag(ticket, 'safe_update');
   const updatedStamp = timeField(ticket, 'updated_stamp');
   if (safeUpdate === true && !updatedStamp) {
-    throw invalid('updated_stamp', 'is required with safe_update');
+    throw invalidField('updated_stamp', 'is required with safe_update');
   }
   return {
     subject: text(ticket, 'subject') ?? undefined,
@@ -225,15 +211,6 @@ export function ticketInput(body: unknown, creating: boolean): TicketInput {
     problemId: optionalId(ticket, 'problem_id'),
     updatedStamp: safeUpdate === true ? (updatedStamp ?? undefined) : undefined,
   };
-}
-
-/** `?ids=1,2,3` of show_many: at most 100 ids. */
-export function idsQuery(query: unknown): number[] {
-  const raw = isObject(query) ? own(query, 'ids') : undefined;
-  if (typeof raw !== 'string' || raw.trim() === '') throw invalid('ids', 'is required: ?ids=1,2,3');
-  const ids = raw.split(',').map((part) => asId('ids', part.trim()));
-  if (ids.length > 100) throw invalid('ids', 'at most 100 ids');
-  return [...new Set(ids)];
 }
 
 export function toZendeskTicket(view: TicketView, publicUrl: string): ZendeskTicket {

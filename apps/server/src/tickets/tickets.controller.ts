@@ -22,7 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { UserEntity } from '@steward/identity';
-import { ErrorCode, STEWARD_CONFIG, StewardError, type StewardConfig } from '@steward/platform';
+import { STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { RequirePermission } from '@steward/runtime';
 import {
   AttachmentService,
@@ -34,11 +34,17 @@ import {
 import type { Request } from 'express';
 import { toZendeskAttachment } from '../attachments/attachment.dto';
 import { CurrentUser } from '../http/current-user';
-import { pageRequest, recordId } from '../http/request-body';
+import {
+  idsQuery,
+  pageRequest,
+  recordId,
+  sortLink,
+  sortQuery,
+  type SortRequest,
+} from '../http/request-body';
 import { ApiErrors, ApiPage, ApiRecordId } from '../openapi/decorators';
 import { ref } from '../openapi/schemas';
 import {
-  idsQuery,
   type AuditListDto,
   type CommentListDto,
   type ShowManyDto,
@@ -51,25 +57,11 @@ import {
   toZendeskTicket,
 } from './ticket.dto';
 
-/** Zendesk's `sort_by` and `sort_order` of ticket lists. */
-function sortOf(query: unknown): { sortBy: TicketSort; descending: boolean } {
-  const object = (typeof query === 'object' && query !== null ? query : {}) as Record<
-    string,
-    unknown
-  >;
-  const sortBy = object.sort_by ?? 'id';
-  const order = object.sort_order ?? 'asc';
-  if (typeof sortBy !== 'string' || !Object.hasOwn(TICKET_SORTS, sortBy)) {
-    throw new StewardError(ErrorCode.Invalid, 'Record validation errors', {
-      sort_by: [`must be one of ${Object.keys(TICKET_SORTS).join(', ')}`],
-    });
-  }
-  if (order !== 'asc' && order !== 'desc') {
-    throw new StewardError(ErrorCode.Invalid, 'Record validation errors', {
-      sort_order: ['must be asc or desc'],
-    });
-  }
-  return { sortBy: sortBy as TicketSort, descending: order === 'desc' };
+/** Ticket lists: oldest first by id unless asked otherwise. */
+const TICKET_LIST_ORDER: SortRequest<TicketSort> = { sortBy: 'id', descending: false };
+
+function sortOf(query: unknown): SortRequest<TicketSort> {
+  return sortQuery(query, TICKET_SORTS, TICKET_LIST_ORDER);
 }
 
 /**
@@ -346,8 +338,6 @@ function actorOf(user: Readonly<UserEntity>, request: Request): TicketActor {
   return { user, via: request.headers.authorization === undefined ? 'web' : 'api' };
 }
 
-function sortSuffix(sort: { sortBy: TicketSort; descending: boolean }): string {
-  return sort.sortBy === 'id' && !sort.descending
-    ? ''
-    : `&sort_by=${sort.sortBy}&sort_order=${sort.descending ? 'desc' : 'asc'}`;
+function sortSuffix(sort: SortRequest<TicketSort>): string {
+  return sortLink(sort, TICKET_LIST_ORDER);
 }

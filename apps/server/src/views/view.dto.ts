@@ -1,4 +1,3 @@
-import { ErrorCode, StewardError } from '@steward/platform';
 import {
   VIEW_COLUMNS,
   type TicketView,
@@ -16,6 +15,9 @@ import {
   text,
   type PageLinks,
   type PageRequest,
+  invalidField,
+  isObject,
+  own,
 } from '../http/request-body';
 import { toZendeskTicket, type ZendeskTicket } from '../tickets/ticket.dto';
 import { zendeskTime } from '../users/user.dto';
@@ -108,27 +110,15 @@ export interface ViewCountManyDto {
   view_counts: ZendeskViewCount[];
 }
 
-function invalid(field: string, problem: string): StewardError {
-  return new StewardError(ErrorCode.Invalid, 'Record validation errors', { [field]: [problem] });
-}
-
-function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function own(object: Readonly<Record<string, unknown>>, field: string): unknown {
-  return Object.hasOwn(object, field) ? object[field] : undefined;
-}
-
 function restrictionInput(value: unknown): ViewInput['restriction'] {
   if (value === undefined || value === null) return value;
-  if (!isObject(value)) throw invalid('restriction', 'must be null or {"type": …, "id": …}');
+  if (!isObject(value)) throw invalidField('restriction', 'must be null or {"type": …, "id": …}');
   const type = own(value, 'type');
   const id = own(value, 'id');
-  if (typeof type !== 'string') throw invalid('restriction', 'type must be User or Group');
+  if (typeof type !== 'string') throw invalidField('restriction', 'type must be User or Group');
   if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return { type, id };
   if (typeof id === 'string' && /^[1-9]\d{0,14}$/.test(id)) return { type, id: Number(id) };
-  throw invalid('restriction', 'id must be the id of a user or group');
+  throw invalidField('restriction', 'id must be the id of a user or group');
 }
 
 /**
@@ -139,7 +129,7 @@ export function viewInput(body: unknown): ViewInput {
   const view = envelope(body, 'view');
   const position = own(view, 'position');
   if (position !== undefined && typeof position !== 'number') {
-    throw invalid('position', 'must be a whole number');
+    throw invalidField('position', 'must be a whole number');
   }
   const all = own(view, 'all');
   const any = own(view, 'any');
@@ -154,18 +144,6 @@ export function viewInput(body: unknown): ViewInput {
     conditions,
     execution: own(view, 'execution') ?? own(view, 'output'),
   };
-}
-
-/** `?ids=1,2,3` of count_many: at most 100 ids. */
-export function viewIdsQuery(query: unknown): number[] {
-  const raw = isObject(query) ? own(query, 'ids') : undefined;
-  if (typeof raw !== 'string' || raw.trim() === '') throw invalid('ids', 'is required: ?ids=1,2,3');
-  const parts = raw.split(',').map((part) => part.trim());
-  if (parts.length > 100) throw invalid('ids', 'at most 100 ids');
-  if (parts.some((part) => !/^[1-9]\d{0,14}$/.test(part))) {
-    throw invalid('ids', 'must be the ids of views');
-  }
-  return [...new Set(parts.map(Number))];
 }
 
 function columnsOf(columns: readonly ViewColumn[]): ZendeskViewColumn[] {

@@ -24,7 +24,7 @@ import { STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { RequirePermission } from '@steward/runtime';
 import { ViewService } from '@steward/tickets';
 import { CurrentUser } from '../http/current-user';
-import { pageRequest, recordId } from '../http/request-body';
+import { pageRequest, recordId, idsQuery } from '../http/request-body';
 import { ApiErrors, ApiPage, ApiRecordId } from '../openapi/decorators';
 import { ref } from '../openapi/schemas';
 import {
@@ -39,7 +39,6 @@ import {
   type ViewListDto,
   type ViewResponseDto,
   type ViewTicketsDto,
-  viewIdsQuery,
   viewInput,
 } from './view.dto';
 
@@ -86,7 +85,7 @@ export class ViewsController {
     @Query() query: unknown,
     @CurrentUser() user: Readonly<UserEntity>,
   ): Promise<ViewCountManyDto> {
-    const counts = await this.views.countMany(viewIdsQuery(query), user);
+    const counts = await this.views.countMany(idsQuery(query), user);
     return { view_counts: counts.map((count) => toZendeskViewCount(count, this.config.publicUrl)) };
   }
 

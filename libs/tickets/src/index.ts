@@ -21,7 +21,6 @@ export {
 export { MAX_SEARCH_QUERY_LENGTH } from './search-query';
 export {
   TicketService,
-  MAX_SUBJECT_LENGTH,
   type AuditPage,
   type CommentInput,
   type CommentPage,
@@ -54,7 +53,7 @@ export { TicketAttachmentEntity } from './attachment.entity';
 export { endUserMaySeeComment } from './attachment-access';
 export { sniffContentType, type SniffedType } from './content-type';
 export { displayFileName, contentDisposition } from './filename';
-export { MAX_TAGS, MAX_TAG_LENGTH } from './ticket-rules';
+export { MAX_SUBJECT_LENGTH, MAX_TAGS, MAX_TAG_LENGTH } from './ticket-rules';
 export { MAX_COMMENT_BYTES } from './comment-body';
 export { TICKET_EVENT_TYPES, type TicketDomainEvent } from './ticket.events';
 export { ViewService, type ViewCount, type ViewInput, type ViewTicketPage } from './view.service';

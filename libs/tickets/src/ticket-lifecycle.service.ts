@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Database, DomainEvents } from '@steward/persistence';
 import { Clock, STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { JobHandler, noPayload } from '@steward/queue';
+import { changeEvent } from './ticket-audit-events';
 import { TicketRepository } from './ticket.repository';
 import type { TicketDomainEvent } from './ticket.events';
 
@@ -41,15 +42,7 @@ export class TicketLifecycleService {
           await this.tickets.update(ticket.id, { status: 'closed', updatedAt: now });
           await this.tickets.insertAudit(
             { ticketId: ticket.id, authorId: null, viaChannel: 'system', createdAt: now },
-            [
-              {
-                type: 'Change',
-                fieldName: 'status',
-                value: JSON.stringify('closed'),
-                previousValue: JSON.stringify('solved'),
-                commentId: null,
-              },
-            ],
+            [changeEvent('Change', 'status', 'closed', 'solved')],
           );
           this.events.publish<TicketDomainEvent>({
             type: 'ticket.updated',

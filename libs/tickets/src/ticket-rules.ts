@@ -1,5 +1,16 @@
-import type { TicketStatus } from './ticket.entity';
+import { optionalLine, requiredLine } from '@steward/platform';
+import {
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  TICKET_TYPES,
+  type TicketPriority,
+  type TicketStatus,
+  type TicketType,
+} from './ticket.entity';
 import { TicketError } from './ticket.errors';
+
+export const MAX_SUBJECT_LENGTH = 255;
+export const MAX_EXTERNAL_ID_LENGTH = 255;
 
 /** The most tags a ticket may carry, and the longest tag. */
 export const MAX_TAGS = 100;
@@ -62,4 +73,51 @@ export function nextStatus(
     throw TicketError.invalid('status', 'only a solved ticket can be closed');
   }
   return wanted;
+}
+
+/** A subject made from the first line of a comment, at most 80 characters. */
+export function firstLine(body: string): string {
+  const line = body.split('\n', 1)[0].trim();
+  return [...line].length > 80 ? `${[...line].slice(0, 79).join('')}…` : line;
+}
+
+export function checkSubject(raw: string): string {
+  return requiredLine(raw, MAX_SUBJECT_LENGTH, (problem) =>
+    TicketError.invalid('subject', problem),
+  );
+}
+
+export function checkExternalId(raw: string | null | undefined): string | null | undefined {
+  if (raw === undefined) return undefined;
+  return optionalLine(raw, MAX_EXTERNAL_ID_LENGTH, (problem) =>
+    TicketError.invalid('external_id', problem),
+  );
+}
+
+function oneOf<T extends string>(
+  field: string,
+  allowed: readonly T[],
+  raw: string | null | undefined,
+): T | null | undefined {
+  if (raw === undefined || raw === null) return raw;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw TicketError.invalid(field, `must be one of ${allowed.join(', ')}`);
+}
+
+export function checkStatus(raw: string | undefined): TicketStatus | undefined {
+  return oneOf('status', TICKET_STATUSES, raw) ?? undefined;
+}
+
+export function checkPriority(raw: string | null | undefined): TicketPriority | null | undefined {
+  return oneOf('priority', TICKET_PRIORITIES, raw);
+}
+
+export function checkType(raw: string | null | undefined): TicketType | null | undefined {
+  return oneOf('type', TICKET_TYPES, raw);
+}
+
+export function checkDueAt(dueAt: Date | null, type: TicketType | null): Date | null {
+  if (dueAt === null) return null;
+  if (type !== 'task') throw TicketError.invalid('due_at', 'is only for tasks');
+  return dueAt;
 }

@@ -11,14 +11,7 @@ import {
   UserService,
 } from '@steward/identity';
 import { Database, DomainEvents } from '@steward/persistence';
-import {
-  Clock,
-  CONTROL_CHARACTERS,
-  ErrorCode,
-  optionalLine,
-  requiredLine,
-  StewardError,
-} from '@steward/platform';
+import { Clock, CONTROL_CHARACTERS, ErrorCode, StewardError } from '@steward/platform';
 import {
   htmlFromPlain,
   MAX_COMMENT_BYTES,
@@ -35,24 +28,24 @@ import {
   TicketRepository,
   type TicketSort,
 } from './ticket.repository';
-import { nextStatus, normaliseTags } from './ticket-rules';
-import { scopeAllows, type TicketScope } from './ticket-scope';
+import { changeEvent, commentEvent, sameValue } from './ticket-audit-events';
 import {
-  TICKET_PRIORITIES,
-  TICKET_STATUSES,
-  TICKET_TYPES,
-  type TicketEntity,
-  type TicketPriority,
-  type TicketStatus,
-  type TicketType,
-  type ViaChannel,
-} from './ticket.entity';
+  checkDueAt,
+  checkExternalId,
+  checkPriority,
+  checkStatus,
+  checkSubject,
+  checkType,
+  firstLine,
+  nextStatus,
+  normaliseTags,
+} from './ticket-rules';
+import { scopeAllows, type TicketScope } from './ticket-scope';
+import type { TicketEntity, TicketType, ViaChannel } from './ticket.entity';
 import { TicketError } from './ticket.errors';
 import type { RequestCommentInput, RequestInput } from './request-input';
 import { UploadTokens } from './upload-tokens';
 
-export const MAX_SUBJECT_LENGTH = 255;
-export const MAX_EXTERNAL_ID_LENGTH = 255;
 export const MAX_COLLABORATORS = 48;
 
 /** Who changes a ticket, and through which channel. */
@@ -896,89 +889,4 @@ function changesFields(input: TicketInput): boolean {
       input.problemId,
     ] as unknown[]
   ).some((value) => value !== undefined);
-}
-
-function firstLine(body: string): string {
-  const line = body.split('\n', 1)[0].trim();
-  return [...line].length > 80 ? `${[...line].slice(0, 79).join('')}…` : line;
-}
-
-function checkSubject(raw: string): string {
-  return requiredLine(raw, MAX_SUBJECT_LENGTH, (problem) =>
-    TicketError.invalid('subject', problem),
-  );
-}
-
-function checkExternalId(raw: string | null | undefined): string | null | undefined {
-  if (raw === undefined) return undefined;
-  return optionalLine(raw, MAX_EXTERNAL_ID_LENGTH, (problem) =>
-    TicketError.invalid('external_id', problem),
-  );
-}
-
-function oneOf<T extends string>(
-  field: string,
-  allowed: readonly T[],
-  raw: string | null | undefined,
-): T | null | undefined {
-  if (raw === undefined || raw === null) return raw;
-  if ((allowed as readonly string[]).includes(raw)) return raw as T;
-  throw TicketError.invalid(field, `must be one of ${allowed.join(', ')}`);
-}
-
-function checkStatus(raw: string | undefined): TicketStatus | undefined {
-  return oneOf('status', TICKET_STATUSES, raw) ?? undefined;
-}
-
-function checkPriority(raw: string | null | undefined): TicketPriority | null | undefined {
-  return oneOf('priority', TICKET_PRIORITIES, raw);
-}
-
-function checkType(raw: string | null | undefined): TicketType | null | undefined {
-  return oneOf('type', TICKET_TYPES, raw);
-}
-
-function checkDueAt(dueAt: Date | null, type: TicketType | null): Date | null {
-  if (dueAt === null) return null;
-  if (type !== 'task') throw TicketError.invalid('due_at', 'is only for tasks');
-  return dueAt;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, i) => item === b[i]);
-  }
-  return a === b;
-}
-
-function stored(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  return JSON.stringify(value);
-}
-
-function changeEvent(
-  type: 'Create' | 'Change',
-  fieldName: string,
-  value: unknown,
-  previous: unknown,
-): AuditEventRow {
-  return {
-    type,
-    fieldName,
-    value: stored(value),
-    previousValue: type === 'Create' ? null : stored(previous),
-    commentId: null,
-  };
-}
-
-function commentEvent(comment: TicketCommentEntity): AuditEventRow {
-  return {
-    type: 'Comment',
-    fieldName: null,
-    value: null,
-    previousValue: null,
-    commentId: comment.id,
-  };
 }

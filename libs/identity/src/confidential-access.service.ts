@@ -55,11 +55,15 @@ export class ConfidentialAccess {
   }
 
   /** The same decision for every group at once, as a filter for list, search and count queries. */
-  async contentFilter(user: ContentReader): Promise<GroupContentFilter> {
+  async contentFilter(
+    user: ContentReader,
+    /** The user's groups, when the caller has read them already. */
+    memberGroupIds?: readonly number[],
+  ): Promise<GroupContentFilter> {
     if (!this.policy.can(user, GROUP_CONTENT_PERMISSION)) return { kind: 'none' };
     const confidential = await this.grants.confidentialGroupIds();
     if (confidential.length === 0) return { kind: 'all-except', hiddenGroupIds: [] };
-    const open = new Set(await this.grants.memberGroupIdsOf(user.id));
+    const open = new Set(memberGroupIds ?? (await this.grants.memberGroupIdsOf(user.id)));
     if (this.policy.can(user, 'groups.break_glass')) {
       for (const id of await this.grants.activeGroupIdsOf(user.id, this.clock.now())) open.add(id);
     }

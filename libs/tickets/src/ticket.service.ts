@@ -177,10 +177,15 @@ export class TicketService {
     if (!this.policy.can(user, 'tickets.read')) {
       throw new StewardError(ErrorCode.Forbidden, 'You do not have access to tickets');
     }
-    const filter = await this.confidential.contentFilter(user);
+    // Agents' own groups are read once, for both their scope and the confidentiality filter.
+    const groupIds = this.policy.can(user, 'tickets.read_all')
+      ? undefined
+      : await this.memberGroupIds(user.id);
+    const filter = await this.confidential.contentFilter(user, groupIds);
     const hiddenGroupIds = filter.kind === 'none' ? [] : filter.hiddenGroupIds;
-    if (this.policy.can(user, 'tickets.read_all')) return { userId: user.id, hiddenGroupIds };
-    return { userId: user.id, hiddenGroupIds, groupIds: await this.memberGroupIds(user.id) };
+    return groupIds === undefined
+      ? { userId: user.id, hiddenGroupIds }
+      : { userId: user.id, hiddenGroupIds, groupIds };
   }
 
   async list(user: Readonly<UserEntity>, options: TicketListOptions): Promise<TicketPage> {

@@ -96,14 +96,63 @@ const GROUPS = [
   'Travel',
   'Fleet',
 ];
-const WORDS = (
+/** The words of a desk's mail, most common first: what people write around the topic. */
+const COMMON_WORDS = (
+  'the to and is it my i a on not of in for please with this have can you we be from ' +
+  'since again today when but all after no there any help work working thanks need get'
+).split(' ');
+
+/** Topic words, most common first. */
+const TOPIC_WORDS = (
   'vpn laptop printer password reset access badge desk chair monitor email outlook calendar ' +
   'invoice payment contract leave holiday payroll expense travel booking parking key door ' +
   'heating light network wifi phone mobile license software install update error crash slow ' +
   'login account locked shared drive folder permission request approval order delivery'
 ).split(' ');
 
-const TAGS = WORDS.slice(0, 30);
+/**
+ * A vocabulary of 8,000 words, picked by Zipf's law (the n-th word about 1/n as often as the
+ * first), as words are in real text: a search for a topic word matches a few percent of tickets,
+ * one for a rare word a handful, not half of them.
+ */
+const VOCABULARY = ((): string[] => {
+  const syllables = 'ka lo mi ne ru sa te vo bi da fe gu ho ji ku la me no pe ri'.split(' ');
+  const made: string[] = [];
+  for (let i = 0; made.length < 8_000 - COMMON_WORDS.length - TOPIC_WORDS.length; i++) {
+    let n = i;
+    let word = '';
+    do {
+      word += syllables[n % syllables.length];
+      n = Math.floor(n / syllables.length);
+    } while (n > 0);
+    if (word.length >= 4) made.push(word);
+  }
+  // Topic words rank a few hundred down: each is in a few percent of tickets.
+  return [...COMMON_WORDS, ...made.slice(0, 300), ...TOPIC_WORDS, ...made.slice(300)];
+})();
+const ZIPF = ((): Float64Array => {
+  const cumulative = new Float64Array(VOCABULARY.length);
+  let total = 0;
+  VOCABULARY.forEach((_, rank) => {
+    total += 1 / (rank + 1);
+    cumulative[rank] = total;
+  });
+  return cumulative.map((value) => value / total);
+})();
+
+function word(): string {
+  const roll = rand();
+  let low = 0;
+  let high = ZIPF.length - 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (ZIPF[middle] < roll) low = middle + 1;
+    else high = middle;
+  }
+  return VOCABULARY[low];
+}
+
+const TAGS = TOPIC_WORDS.slice(0, 30);
 
 /** 0 to 3 tags, a few of them common. */
 function tagsFor(): string[] {
@@ -117,7 +166,7 @@ function tagsFor(): string[] {
 }
 
 function sentence(words: number): string {
-  const text = Array.from({ length: words }, () => pick(WORDS)).join(' ');
+  const text = Array.from({ length: words }, word).join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
@@ -282,7 +331,7 @@ async function main(): Promise<void> {
         const type = weighted(TYPES);
         rows.push({
           id,
-          subject: sentence(3 + Math.floor(rand() * 6)),
+          subject: `${pick(TOPIC_WORDS)} ${sentence(2 + Math.floor(rand() * 6)).toLowerCase()}`,
           status,
           priority: weighted(PRIORITIES),
           type,

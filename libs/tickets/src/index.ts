@@ -3,6 +3,7 @@ import { CreateTicketAttachments1795270000000 } from './migrations/1795270000000
 import { TicketAttachmentEntity } from './attachment.entity';
 import { CreateViews1795280000000 } from './migrations/1795280000000-create-views';
 import { CreateTicketSearch1795290000000 } from './migrations/1795290000000-create-ticket-search';
+import { TicketScopeIndexes1795360000000 } from './migrations/1795360000000-ticket-scope-indexes';
 import { TicketAuditEntity, TicketAuditEventEntity } from './ticket-audit.entity';
 import { TicketCollaboratorEntity } from './ticket-collaborator.entity';
 import { TicketCommentEntity } from './ticket-comment.entity';
@@ -96,4 +97,5 @@ export const ticketMigrations = [
   CreateTicketAttachments1795270000000,
   CreateViews1795280000000,
   CreateTicketSearch1795290000000,
+  TicketScopeIndexes1795360000000,
 ];

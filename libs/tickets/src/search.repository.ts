@@ -4,7 +4,7 @@ import { Database } from '@steward/persistence';
 import { In, IsNull, MoreThan, type SelectQueryBuilder } from 'typeorm';
 import { TicketSearchIndex, type SearchCondition, type SearchDocument } from './search-index';
 import { TicketCommentEntity } from './ticket-comment.entity';
-import { scoped, TICKET_SORTS, type TicketSort } from './ticket.repository';
+import { countOf, pageOfIds, scoped, TICKET_SORTS, type TicketSort } from './ticket.repository';
 import type { TicketScope } from './ticket-scope';
 import { TicketEntity } from './ticket.entity';
 
@@ -73,13 +73,16 @@ export class SearchRepository {
       const direction = query.descending ? 'DESC' : 'ASC';
       builder.orderBy(`t.${TICKET_SORTS[query.sortBy]}`, direction);
       if (query.sortBy !== 'id') builder.addOrderBy('t.id', direction);
-      return builder.skip(query.offset).take(query.limit).getManyAndCount();
+      return Promise.all([
+        pageOfIds(m, builder.clone(), query.offset, query.limit),
+        countOf(builder),
+      ]);
     });
   }
 
   count(query: Pick<TicketSearchQuery, 'scope' | 'criteria'>): Promise<number> {
     return this.db.run((m) =>
-      this.matching(m.createQueryBuilder(TicketEntity, 't'), query).getCount(),
+      countOf(this.matching(m.createQueryBuilder(TicketEntity, 't'), query)),
     );
   }
 

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '@steward/persistence';
-import { Brackets, In, IsNull, LessThan, type SelectQueryBuilder } from 'typeorm';
+import {
+  Brackets,
+  type EntityManager,
+  In,
+  IsNull,
+  LessThan,
+  type SelectQueryBuilder,
+} from 'typeorm';
 import { type CollaboratorKind, TicketCollaboratorEntity } from './ticket-collaborator.entity';
 import { TicketCommentEntity } from './ticket-comment.entity';
 import { TicketAuditEntity, TicketAuditEventEntity } from './ticket-audit.entity';
@@ -72,7 +79,10 @@ export class TicketRepository {
       const direction = query.descending ? 'DESC' : 'ASC';
       builder.orderBy(`t.${TICKET_SORTS[query.sortBy]}`, direction);
       if (query.sortBy !== 'id') builder.addOrderBy('t.id', direction);
-      return builder.skip(query.offset).take(query.limit).getManyAndCount();
+      return Promise.all([
+        pageOfIds(m, builder.clone(), query.offset, query.limit),
+        countOf(builder),
+      ]);
     });
   }
 
@@ -263,4 +273,37 @@ export function scoped(
     );
   }
   return builder;
+}
+
+/**
+ * A page of the tickets a query selects, in two steps: the ids (where, order, offset, limit) —
+ * which the `*_scope` indexes answer without reading a row — then the rows of just those ids.
+ * Selecting whole rows at once would read every candidate row a sort has to look at.
+ */
+export async function pageOfIds(
+  m: EntityManager,
+  builder: SelectQueryBuilder<TicketEntity>,
+  offset: number,
+  limit: number,
+): Promise<TicketEntity[]> {
+  const rows = await builder
+    .select('t.id', 'id')
+    .offset(offset)
+    .limit(limit)
+    .getRawMany<{ id: number | string }>();
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => Number(row.id));
+  const found = new Map(
+    (await m.findBy(TicketEntity, { id: In(ids) })).map((ticket) => [ticket.id, ticket]),
+  );
+  return ids.flatMap((id) => found.get(id) ?? []);
+}
+
+/** How many tickets a query selects: `COUNT(*)`, which an index can answer (no DISTINCT). */
+export async function countOf(builder: SelectQueryBuilder<TicketEntity>): Promise<number> {
+  const row = await builder
+    .select('COUNT(*)', 'count')
+    .orderBy()
+    .getRawOne<{ count: number | string }>();
+  return Number(row?.count ?? 0);
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '@steward/persistence';
 import { Brackets, type EntityManager, type SelectQueryBuilder } from 'typeorm';
-import { scoped, TICKET_SORTS } from './ticket.repository';
+import { countOf, pageOfIds, scoped, TICKET_SORTS } from './ticket.repository';
 import type { TicketScope } from './ticket-scope';
 import { TicketEntity } from './ticket.entity';
 import type { ViewExecution, ViewFilter } from './view-conditions';
@@ -57,12 +57,7 @@ export class ViewRepository {
 
   /** How many tickets match: `COUNT(*)` over the indexed columns, no rows fetched. */
   async count(filter: ViewFilter, scope: TicketScope): Promise<number> {
-    const row = await this.db.run((m) =>
-      this.matching(m, filter, scope)
-        .select('COUNT(*)', 'count')
-        .getRawOne<{ count: number | string }>(),
-    );
-    return Number(row?.count ?? 0);
+    return this.db.run((m) => countOf(this.matching(m, filter, scope)));
   }
 
   /** One page of the matching tickets in the view's order (ties broken by id). */
@@ -86,7 +81,7 @@ export class ViewRepository {
         builder.orderBy(`t.${TICKET_SORTS[execution.sortBy]}`, direction);
       }
       if (execution.sortBy !== 'id') builder.addOrderBy('t.id', direction);
-      return builder.offset(offset).limit(limit).getMany();
+      return pageOfIds(m, builder, offset, limit);
     });
   }
 

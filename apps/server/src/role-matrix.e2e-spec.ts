@@ -2,6 +2,8 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { ApiTokenService, UserService, type UserRole } from '@steward/identity';
+import { TicketAttachmentEntity } from '@steward/tickets';
+import { DataSource } from 'typeorm';
 import { ANONYMOUS, type Body, type Caller, useApiHarness } from './testing/api-harness';
 
 /**
@@ -97,6 +99,8 @@ const GROUP_READERS: Who[] = ['admin', 'agent', 'light', 'outsider'];
 const USER_WRITERS: Who[] = ['admin', 'agent', 'outsider'];
 const SIGNED_IN: Who[] = ['admin', 'agent', 'light', 'custom', 'endUser', 'outsider'];
 const TICKET_READERS: Who[] = ['admin', 'agent', 'light', 'outsider'];
+/** Who may change tickets (`tickets.write`): not light agents, not the custom role. */
+const TICKET_WRITERS: Who[] = ['admin', 'agent', 'outsider'];
 /** The Requests API (`requests.own`): everyone signed in but the custom role, for their own. */
 const REQUESTERS: Who[] = ['admin', 'agent', 'light', 'endUser', 'outsider'];
 /** HR's tickets: its member sees them; everyone else who may read tickets gets 404. */
@@ -494,6 +498,79 @@ const ROWS: readonly Row[] = [
     path: (_f, made) => `/api/v2/tickets/${made.ticket}.json`,
     expected: only(204, 'admin'),
   },
+  // Bulk work (ticket-bulk.e2e-spec): accepted as a job; each item is checked as the caller
+  {
+    route: 'POST /api/v2/tickets/create_many',
+    path: () => '/api/v2/tickets/create_many.json',
+    body: (f) => ({
+      tickets: [{ subject: fresh('Bulk'), comment: { body: 'x' }, group_id: f.it }],
+    }),
+    expected: only(200, 'admin', 'agent', 'outsider'),
+  },
+  {
+    route: 'PUT /api/v2/tickets/update_many',
+    path: (f) => `/api/v2/tickets/update_many.json?ids=${f.itTicket}`,
+    body: () => ({ ticket: { comment: { body: 'bulk note', public: false } } }),
+    expected: only(200, 'admin', 'agent', 'outsider'),
+  },
+  {
+    route: 'DELETE /api/v2/tickets/destroy_many',
+    prepare: async (f) => ({
+      ticket: await adminCreates('/api/v2/tickets.json', 'ticket', {
+        ticket: { subject: fresh('Doomed'), comment: { body: 'x' }, group_id: f.it },
+      }),
+    }),
+    path: (_f, made) => `/api/v2/tickets/destroy_many.json?ids=${made.ticket}`,
+    expected: only(200, 'admin'),
+  },
+  {
+    route: 'POST /api/v2/tickets/:id/merge',
+    // The source's requester is the target's: the merge adds nobody to IT's ticket as a CC.
+    prepare: async (f) => ({
+      ticket: await adminCreates('/api/v2/tickets.json', 'ticket', {
+        ticket: {
+          subject: fresh('Duplicate'),
+          comment: { body: 'x' },
+          group_id: f.it,
+          requester_id: f.users.endUser,
+        },
+      }),
+    }),
+    path: (f) => `/api/v2/tickets/${f.itTicket}/merge.json`,
+    body: (_f, made) => ({ ids: [made.ticket] }),
+    expected: only(200, 'admin', 'agent', 'outsider'),
+  },
+  {
+    route: 'POST /api/v2/tickets/:id/merge',
+    label: "into a confidential group's ticket (IDOR)",
+    // Filed by the admin, as HR's ticket is: the merge adds nobody to it as a CC.
+    prepare: async (f) => ({
+      ticket: await adminCreates('/api/v2/tickets.json', 'ticket', {
+        ticket: { subject: fresh('Duplicate'), comment: { body: 'x' }, group_id: f.it },
+      }),
+    }),
+    path: (f) => `/api/v2/tickets/${f.hrTicket}/merge.json`,
+    body: (_f, made) => ({ ids: [made.ticket] }),
+    expected: { ...HR_ONLY, light: 403 },
+  },
+  {
+    route: 'GET /api/v2/job_statuses',
+    path: () => '/api/v2/job_statuses.json',
+    expected: only(200, ...SIGNED_IN),
+  },
+  {
+    route: 'GET /api/v2/job_statuses/show_many',
+    prepare: async () => ({ job: await adminJobStatus() }),
+    path: (_f, made) => `/api/v2/job_statuses/show_many.json?ids=${jobStatusIds[made.job]}`,
+    expected: only(200, ...SIGNED_IN),
+  },
+  {
+    route: 'GET /api/v2/job_statuses/:id',
+    label: "the admin's job status (IDOR for everyone else)",
+    prepare: async () => ({ job: await adminJobStatus() }),
+    path: (_f, made) => `/api/v2/job_statuses/${jobStatusIds[made.job]}.json`,
+    expected: { ...only(404, ...SIGNED_IN), admin: 200 },
+  },
   {
     route: 'GET /api/v2/tickets/:id/comments',
     path: (f) => `/api/v2/tickets/${f.itTicket}/comments.json`,
@@ -525,6 +602,160 @@ const ROWS: readonly Row[] = [
     route: 'GET /api/v2/users/:id/tickets/assigned',
     path: (f) => `/api/v2/users/${f.users.agent}/tickets/assigned.json`,
     expected: only(200, ...TICKET_READERS),
+  },
+  // Incremental export (tickets.export): admins only; HR stays out (incremental.e2e-spec)
+  {
+    route: 'GET /api/v2/incremental/tickets/cursor',
+    path: () => '/api/v2/incremental/tickets/cursor.json?start_time=0',
+    expected: only(200, 'admin'),
+  },
+  {
+    route: 'GET /api/v2/incremental/tickets',
+    path: () => '/api/v2/incremental/tickets.json?start_time=0',
+    expected: only(200, 'admin'),
+  },
+  // Comments: redaction and make_private need tickets.write (not light agents); HR only for its member
+  {
+    route: 'PUT /api/v2/tickets/:ticket_id/comments/:id/redact',
+    prepare: async (f) => ({ comment: await commentAs('admin', f.itTicket, 'secret-it') }),
+    path: (f, made) => `/api/v2/tickets/${f.itTicket}/comments/${made.comment}/redact.json`,
+    body: () => ({ text: 'secret-it' }),
+    expected: only(200, ...TICKET_WRITERS),
+  },
+  {
+    route: 'PUT /api/v2/tickets/:ticket_id/comments/:id/redact',
+    label: "a comment on a confidential group's ticket (IDOR)",
+    prepare: async (f) => ({ comment: await commentAs('agent', f.hrTicket, 'secret-hr') }),
+    path: (f, made) => `/api/v2/tickets/${f.hrTicket}/comments/${made.comment}/redact.json`,
+    body: () => ({ text: 'secret-hr' }),
+    expected: { ...only(404, 'admin', 'outsider'), agent: 200 },
+  },
+  {
+    route: 'PUT /api/v2/comment_redactions/:id',
+    prepare: async (f) => ({ comment: await commentAs('admin', f.itTicket, 'secret-marked') }),
+    path: (_f, made) => `/api/v2/comment_redactions/${made.comment}.json`,
+    body: (f) => ({ ticket_id: f.itTicket, html_body: '<p><redact>secret-marked</redact></p>' }),
+    expected: only(200, ...TICKET_WRITERS),
+  },
+  {
+    route: 'PUT /api/v2/tickets/:ticket_id/comments/:comment_id/attachments/:id/redact',
+    prepare: async (f) => {
+      const file = await attachedAs('admin', f.itTicket);
+      const row = await api.app
+        .get(DataSource)
+        .getRepository(TicketAttachmentEntity)
+        .findOneByOrFail({ id: file });
+      return { file, comment: Number(row.commentId) };
+    },
+    path: (f, made) =>
+      `/api/v2/tickets/${f.itTicket}/comments/${made.comment}/attachments/${made.file}/redact.json`,
+    expected: only(200, ...TICKET_WRITERS),
+  },
+  {
+    route: 'PUT /api/v2/tickets/:ticket_id/comments/:id/make_private',
+    prepare: async (f) => ({ comment: await commentAs('admin', f.itTicket, 'made private') }),
+    path: (f, made) => `/api/v2/tickets/${f.itTicket}/comments/${made.comment}/make_private.json`,
+    expected: only(200, ...TICKET_WRITERS),
+  },
+  {
+    route: 'GET /api/v2/tickets/:id/related',
+    path: (f) => `/api/v2/tickets/${f.itTicket}/related.json`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/tickets/:id/related',
+    label: "a confidential group's ticket",
+    path: (f) => `/api/v2/tickets/${f.hrTicket}/related.json`,
+    expected: HR_ONLY,
+  },
+  {
+    route: 'GET /api/v2/tickets/:id/incidents',
+    path: (f) => `/api/v2/tickets/${f.itTicket}/incidents.json`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/tickets/:id/incidents',
+    label: "a confidential group's ticket",
+    path: (f) => `/api/v2/tickets/${f.hrTicket}/incidents.json`,
+    expected: HR_ONLY,
+  },
+  // Tags: counted over the caller's tickets; a ticket's tags change with tickets.write
+  {
+    route: 'GET /api/v2/tags',
+    path: () => '/api/v2/tags.json',
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/autocomplete/tags',
+    path: () => '/api/v2/autocomplete/tags.json?name=pr',
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/tickets/:id/tags',
+    path: (f) => `/api/v2/tickets/${f.itTicket}/tags.json`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/tickets/:id/tags',
+    label: "a confidential group's ticket",
+    path: (f) => `/api/v2/tickets/${f.hrTicket}/tags.json`,
+    expected: HR_ONLY,
+  },
+  {
+    route: 'POST /api/v2/tickets/:id/tags',
+    path: (f) => `/api/v2/tickets/${f.itTicket}/tags.json`,
+    body: () => ({ tags: ['printer', fresh('set')] }),
+    expected: only(201, ...TICKET_WRITERS),
+  },
+  {
+    route: 'PUT /api/v2/tickets/:id/tags',
+    path: (f) => `/api/v2/tickets/${f.itTicket}/tags.json`,
+    body: () => ({ tags: [fresh('added')] }),
+    expected: only(200, ...TICKET_WRITERS),
+  },
+  {
+    route: 'PUT /api/v2/tickets/:id/tags',
+    label: "a confidential group's ticket",
+    path: (f) => `/api/v2/tickets/${f.hrTicket}/tags.json`,
+    body: () => ({ tags: [fresh('peek')] }),
+    expected: { ...only(404, 'admin', 'outsider'), agent: 200 },
+  },
+  {
+    route: 'DELETE /api/v2/tickets/:id/tags',
+    path: (f) => `/api/v2/tickets/${f.itTicket}/tags.json`,
+    body: () => ({ tags: ['printer'] }),
+    expected: only(204, ...TICKET_WRITERS),
+  },
+  // Ticket fields: ticket readers read the definitions; only admins change them
+  {
+    route: 'GET /api/v2/ticket_fields',
+    path: () => '/api/v2/ticket_fields.json',
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'GET /api/v2/ticket_fields/:id',
+    prepare: async () => ({ field: await ticketField() }),
+    path: (_f, made) => `/api/v2/ticket_fields/${made.field}.json`,
+    expected: only(200, ...TICKET_READERS),
+  },
+  {
+    route: 'POST /api/v2/ticket_fields',
+    path: () => '/api/v2/ticket_fields.json',
+    body: () => ({ ticket_field: { type: 'text', title: fresh('Field') } }),
+    expected: only(201, 'admin'),
+  },
+  {
+    route: 'PUT /api/v2/ticket_fields/:id',
+    prepare: async () => ({ field: await ticketField() }),
+    path: (_f, made) => `/api/v2/ticket_fields/${made.field}.json`,
+    body: () => ({ ticket_field: { title: fresh('Renamed') } }),
+    expected: only(200, 'admin'),
+  },
+  {
+    route: 'DELETE /api/v2/ticket_fields/:id',
+    prepare: async () => ({ field: await ticketField() }),
+    path: (_f, made) => `/api/v2/ticket_fields/${made.field}.json`,
+    expected: only(204, 'admin'),
   },
   // Views: ticket readers use them (light agents too); shared views are views.manage's to change
   {
@@ -607,6 +838,39 @@ const ROWS: readonly Row[] = [
     route: 'GET /api/v2/requests',
     path: () => '/api/v2/requests.json',
     expected: only(200, ...REQUESTERS),
+  },
+  {
+    route: 'GET /api/v2/requests/ccd',
+    path: () => '/api/v2/requests/ccd.json',
+    expected: only(200, ...REQUESTERS),
+  },
+  {
+    route: 'GET /api/v2/requests/solved',
+    path: () => '/api/v2/requests/solved.json',
+    expected: only(200, ...REQUESTERS),
+  },
+  {
+    route: 'GET /api/v2/requests/open',
+    path: () => '/api/v2/requests/open.json?status=open,pending',
+    expected: only(200, ...REQUESTERS),
+  },
+  {
+    route: 'GET /api/v2/users/:id/requests',
+    label: "the end user's requests: theirs, and staff's inside their scope",
+    path: (f) => `/api/v2/users/${f.users.endUser}/requests.json`,
+    expected: only(200, ...REQUESTERS),
+  },
+  {
+    route: 'GET /api/v2/users/:id/requests',
+    label: "another end user's requests (IDOR for an end user)",
+    path: (f) => `/api/v2/users/${f.users.otherEndUser}/requests.json`,
+    expected: { ...only(200, ...REQUESTERS), endUser: 404 },
+  },
+  {
+    route: 'GET /api/v2/organizations/:id/requests',
+    label: 'an organization that does not share tickets (IDOR for an end user)',
+    path: (f) => `/api/v2/organizations/${f.organization}/requests.json`,
+    expected: { ...only(200, ...REQUESTERS), endUser: 404 },
   },
   {
     route: 'GET /api/v2/requests/:id',
@@ -730,6 +994,25 @@ function sharedView(): Promise<number> {
   });
 }
 
+/** An inactive text field, made by the admin (inactive: the tickets of other rows stay as they are); its id. */
+function ticketField(): Promise<number> {
+  return adminCreates('/api/v2/ticket_fields.json', 'ticket_field', {
+    ticket_field: { type: 'text', title: fresh('Field'), active: false },
+  });
+}
+
+/** Job status ids made by the rows, by index (a row's `made` holds only numbers). */
+const jobStatusIds: string[] = [];
+
+/** A job status of the admin's (a create_many of one ticket); the index of its id. */
+async function adminJobStatus(): Promise<number> {
+  const res = await api.call(callers.admin, 'POST', '/api/v2/tickets/create_many.json', {
+    tickets: [{ subject: fresh('Bulk'), comment: { body: 'x' } }],
+  });
+  if (res.status !== 200) throw new Error(`create_many: ${res.status} ${JSON.stringify(res.body)}`);
+  return jobStatusIds.push(String((res.body.job_status as Body).id)) - 1;
+}
+
 /** Upload tokens made by the rows, by index (a row's `made` holds only numbers). */
 const uploadTokens: string[] = [];
 
@@ -741,6 +1024,20 @@ async function uploadAs(who: Who): Promise<number> {
 }
 
 /** A file `who` uploaded and attached to a public reply on the ticket; the attachment's id. */
+/** A public reply `who` added to the ticket; the comment's id. */
+async function commentAs(who: Who, ticket: number, body: string): Promise<number> {
+  const reply = await api.call(callers[who], 'PUT', `/api/v2/tickets/${ticket}.json`, {
+    ticket: { comment: { body } },
+  });
+  if (reply.status !== 200) throw new Error(`reply: ${reply.status} ${JSON.stringify(reply.body)}`);
+  const page = await api.call(
+    callers[who],
+    'GET',
+    `/api/v2/tickets/${ticket}/comments.json?sort_order=desc&per_page=1`,
+  );
+  return Number((page.body.comments as Body[])[0].id);
+}
+
 async function attachedAs(who: Who, ticket: number): Promise<number> {
   const res = await api.call(callers[who], 'POST', '/api/v2/uploads.json?filename=f.json', '{}');
   const upload = res.body.upload as Body;

@@ -21,7 +21,14 @@ import { GroupsController } from './groups/groups.controller';
 import { BreakGlassController } from './break-glass/break-glass.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { OpenApiController, OpenApiDocuments } from './openapi/openapi.controller';
+import { IncrementalController } from './tickets/incremental.controller';
 import { TicketsController } from './tickets/tickets.controller';
+import { TicketBulkController } from './tickets/ticket-bulk.controller';
+import { JobStatusesController } from './job-statuses/job-statuses.controller';
+import { TicketFieldsController } from './tickets/ticket-fields.controller';
+import { TicketCommentsController } from './tickets/ticket-comments.controller';
+import { TagsController } from './tickets/tags.controller';
+import { TicketRelationsController } from './tickets/ticket-relations.controller';
 import { SearchController } from './search/search.controller';
 import { ViewsController } from './views/views.controller';
 import { RequestsController } from './requests/requests.controller';
@@ -49,6 +56,14 @@ export class ServerModule {
         AuditLogsController,
         SessionController,
         TwoFactorController,
+        TicketCommentsController,
+        TagsController,
+        TicketRelationsController,
+        IncrementalController,
+        TicketFieldsController,
+        // Before TicketsController: `tickets/update_many` is not a ticket id.
+        TicketBulkController,
+        JobStatusesController,
         TicketsController,
         SearchController,
         ViewsController,

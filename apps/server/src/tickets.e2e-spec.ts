@@ -1,4 +1,6 @@
 import { GroupMembershipService, GroupService, SYSTEM_ACTOR } from '@steward/identity';
+import { Database } from '@steward/persistence';
+import { TicketEntity } from '@steward/tickets';
 import { type Caller, useApiHarness } from './testing/api-harness';
 
 interface Ticket {
@@ -195,6 +197,32 @@ describe('/api/v2/tickets', () => {
     ).toBe(403);
     const anonymous = { id: 0, auth: '' };
     expect((await call(anonymous, 'GET', '/api/v2/tickets.json')).status).toBe(401);
+  });
+
+  it('takes a safe update with the updated_at it showed, and refuses it once someone changed the ticket', async () => {
+    const ticket = await create(agent, { subject: 'Printer', comment: { body: 'Jammed' } });
+    // A time with milliseconds, as stored; the API shows it to the second.
+    await api.app
+      .get(Database)
+      .run((m) =>
+        m.update(
+          TicketEntity,
+          { id: ticket.id },
+          { updatedAt: new Date('2026-03-01T10:00:00.789Z') },
+        ),
+      );
+    const shown = await call(agent, 'GET', `/api/v2/tickets/${ticket.id}.json`);
+    const stamp = (shown.body.ticket as { updated_at: string }).updated_at;
+    expect(stamp).toBe('2026-03-01T10:00:00Z');
+    const safe = (priority: string) => ({
+      ticket: { priority, safe_update: true, updated_stamp: stamp },
+    });
+    const first = await call(agent, 'PUT', `/api/v2/tickets/${ticket.id}.json`, safe('high'));
+    expect(first.status).toBe(200);
+    const stale = await call(agent, 'PUT', `/api/v2/tickets/${ticket.id}.json`, safe('low'));
+    expect(stale.status).toBe(409);
+    const now = await call(agent, 'GET', `/api/v2/tickets/${ticket.id}.json`);
+    expect(now.body.ticket).toMatchObject({ priority: 'high' });
   });
 
   it('deletes tickets for admins only, after which they are gone from every read', async () => {

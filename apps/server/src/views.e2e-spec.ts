@@ -205,7 +205,7 @@ describe('/api/v2/views', () => {
         {
           view: {
             title: 'x',
-            conditions: { all: [{ field: 'custom_fields_1', operator: 'is', value: 'a' }] },
+            conditions: { all: [{ field: 'custom_fields_1', operator: 'includes', value: 'a' }] },
           },
         },
         'conditions',

@@ -45,8 +45,12 @@ export const PERMISSIONS = [
   'tickets.comment_internal',
   /** Delete tickets (and so their comments and attachments). */
   'tickets.delete',
+  /** The incremental ticket export (`/api/v2/incremental/tickets`): admins only. */
+  'tickets.export',
   /** Create, change and delete shared views. */
   'views.manage',
+  /** Create, change and delete custom ticket fields (`/api/v2/ticket_fields`). */
+  'ticket_fields.manage',
   /** Create, change and delete shared macros. */
   'macros.manage',
   /**

@@ -6,7 +6,7 @@ import { PlatformModule, type PlatformOptions } from '@steward/platform';
 import { PrivacyModule } from '@steward/privacy';
 import { DurableWorkModule, QueueModule } from '@steward/queue';
 import { StorageModule } from '@steward/storage';
-import { TicketsModule } from '@steward/tickets';
+import { TicketBulkModule, TicketsModule } from '@steward/tickets';
 import { AuditContributor } from './audit.contributor';
 import { stewardSchema } from './schema';
 
@@ -31,11 +31,12 @@ export class StewardCoreModule {
         PrivacyModule,
         IdentityModule,
         TicketsModule,
+        TicketBulkModule,
       ],
       // The audit log's personal data contributor lives here: audit is a platform lib and may
       // not import the privacy feature.
       providers: [AuditContributor],
-      exports: [PrivacyModule, IdentityModule, TicketsModule],
+      exports: [PrivacyModule, IdentityModule, TicketsModule, TicketBulkModule],
     };
   }
 }

@@ -11,10 +11,11 @@ import {
 } from '@steward/platform';
 import { JobHandler, noPayload } from '@steward/queue';
 import { BlobIntegrityError, BlobNotFoundError, BlobStore, type BlobOwner } from '@steward/storage';
-import { endUserMaySeeComment } from './attachment-access';
 import type { TicketAttachmentEntity } from './attachment.entity';
 import { AttachmentRepository } from './attachment.repository';
 import { sniffContentType } from './content-type';
+import { requestShowsComment } from './request-access';
+import { RequestService } from './request.service';
 import { contentDisposition, displayFileName } from './filename';
 import { scopeAllows } from './ticket-scope';
 import { TicketError } from './ticket.errors';
@@ -63,6 +64,7 @@ export class AttachmentService {
     private readonly attachments: AttachmentRepository,
     private readonly tickets: TicketRepository,
     private readonly ticketService: TicketService,
+    private readonly requests: RequestService,
     private readonly policy: PolicyService,
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
@@ -225,8 +227,9 @@ export class AttachmentService {
   }
 
   /**
-   * Staff: the ticket inside their scope (internal notes included). End-users: see
-   * endUserMaySeeComment. An attachment no comment took yet: its uploader only.
+   * Staff: the ticket inside their scope (internal notes included). Everyone else: a public
+   * comment of a ticket they see through the Requests API (RequestService.accessTo: requester,
+   * CCs, members of a sharing organization). An attachment no comment took yet: its uploader only.
    */
   private async maySee(
     attachment: TicketAttachmentEntity,
@@ -240,13 +243,9 @@ export class AttachmentService {
     if (this.policy.can(user, 'tickets.read')) {
       return scopeAllows(await this.ticketService.scopeOf(user), ticket);
     }
-    if (user.role !== 'end-user' || !isActiveUser(user)) return false;
     const comment = await this.attachments.commentOf(attachment.commentId);
-    if (!comment) return false;
-    const copied = (await this.tickets.collaboratorsOf([ticket.id]))
-      .filter((c) => c.kind === 'cc')
-      .map((c) => c.userId);
-    return endUserMaySeeComment(user.id, ticket, comment, copied);
+    if (!comment?.isPublic) return false;
+    return requestShowsComment(await this.requests.accessTo(ticket, user), comment);
   }
 
   /** Waits for the first verified chunk; a blob that fails its checks is refused here. */

@@ -4,8 +4,10 @@ import {
   OrganizationService,
   PolicyService,
   type UserEntity,
+  UserService,
 } from '@steward/identity';
 import { ErrorCode, StewardError } from '@steward/platform';
+import { type RequestAccess, requestAccess } from './request-access';
 import type { RequestChange, RequestInput } from './request-input';
 import { type RequestListQuery, RequestRepository, type RequestSort } from './request.repository';
 import type { TicketCommentEntity } from './ticket-comment.entity';
@@ -13,6 +15,7 @@ import type { TicketEntity, TicketStatus } from './ticket.entity';
 import { TicketError } from './ticket.errors';
 import { TicketRepository } from './ticket.repository';
 import { type TicketActor, TicketService } from './ticket.service';
+import { type CustomFieldValue, TicketFieldValues } from './ticket-field-values';
 
 /** A ticket as its requester (or a CC, or a colleague) sees it: Zendesk's request. */
 export interface RequestView {
@@ -23,6 +26,8 @@ export interface RequestView {
   readonly collaboratorIds: readonly number[];
   /** Whether the caller may mark it solved (`"solved": true`). */
   readonly canBeSolvedByMe: boolean;
+  /** The custom fields visible in the help center, with the ticket's values. */
+  readonly customFields: readonly CustomFieldValue[];
 }
 
 export interface RequestPage {
@@ -35,6 +40,23 @@ export interface RequestCommentPage {
   readonly count: number;
 }
 
+/**
+ * The request lists beyond the caller's own (Zendesk's `requests/ccd`, `requests/solved`,
+ * `requests/open`, `users/{id}/requests`, `organizations/{id}/requests`).
+ */
+export type RequestList =
+  | { readonly kind: 'mine' }
+  | { readonly kind: 'ccd' }
+  | { readonly kind: 'solved' }
+  | { readonly kind: 'open' }
+  | { readonly kind: 'user'; readonly userId: number }
+  | { readonly kind: 'organization'; readonly organizationId: number };
+
+/** `requests/open.json`: requests nobody solved yet. */
+export const OPEN_REQUEST_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'hold'];
+/** `requests/solved.json`: solved requests, closed ones included. */
+export const SOLVED_REQUEST_STATUSES: readonly TicketStatus[] = ['solved', 'closed'];
+
 export interface RequestListOptions {
   readonly offset: number;
   readonly perPage: number;
@@ -43,11 +65,10 @@ export interface RequestListOptions {
   readonly descending?: boolean;
 }
 
-/** A ticket the caller may see as a request, and whether they may comment on it. */
+/** A ticket the caller may see as a request, and how they reach it. */
 interface Visible {
   readonly ticket: TicketEntity;
-  /** Always on their own or one they are CC'd on; on a colleague's only with shared comments. */
-  readonly mayComment: boolean;
+  readonly access: RequestAccess;
 }
 
 const SOLVABLE: readonly TicketStatus[] = ['new', 'open', 'pending', 'hold'];
@@ -69,14 +90,34 @@ export class RequestService {
     private readonly organizations: OrganizationService,
     private readonly groups: GroupService,
     private readonly policy: PolicyService,
+    private readonly users: UserService,
+    private readonly fieldValues: TicketFieldValues,
   ) {}
 
   /** The caller's own requests (those they requested). */
   async list(user: Readonly<UserEntity>, options: RequestListOptions): Promise<RequestPage> {
+    return this.listOf({ kind: 'mine' }, user, options);
+  }
+
+  /**
+   * One of the request lists: the caller's own (`mine`, and `solved` or `open` of them), those
+   * they are CC'd on (`ccd`), a user's (`user`: an end-user only their own, staff those inside
+   * their ticket scope) or an organization's (`organization`: its members when it shares
+   * tickets, never a confidential group's; staff those inside their ticket scope). A list the
+   * caller may not see is "not found". `options.statuses` narrows any of them.
+   */
+  async listOf(
+    list: RequestList,
+    user: Readonly<UserEntity>,
+    options: RequestListOptions,
+  ): Promise<RequestPage> {
     this.requireAccess(user);
+    const within = await this.criteriaOf(list, user);
+    const statuses = narrowed(options.statuses, within.statuses);
+    if (statuses !== undefined && statuses.length === 0) return { requests: [], count: 0 };
     const query: RequestListQuery = {
-      requesterId: user.id,
-      statuses: options.statuses,
+      ...within.query,
+      statuses,
       offset: options.offset,
       limit: options.perPage,
       sortBy: options.sortBy ?? 'created_at',
@@ -110,8 +151,8 @@ export class RequestService {
         'has nothing to change: send a comment or "solved": true',
       );
     }
-    const { ticket, mayComment } = await this.visible(id, actor.user);
-    if (change.comment !== undefined && !mayComment) {
+    const { ticket, access } = await this.visible(id, actor.user);
+    if (change.comment !== undefined && !access.mayComment) {
       throw TicketError.forbidden(
         "Your organization does not share comments: you may not comment on a colleague's request",
       );
@@ -158,25 +199,80 @@ export class RequestService {
     }
   }
 
+  /**
+   * How the user reaches this ticket through the Requests API (see requestAccess), or undefined.
+   * Attachments follow it too: a public comment's files are the request's.
+   */
+  async accessTo(
+    ticket: TicketEntity,
+    user: Readonly<UserEntity>,
+  ): Promise<RequestAccess | undefined> {
+    if (!this.policy.can(user, 'requests.own')) return undefined;
+    const copiedUserIds = (await this.ticketRows.collaboratorsOf([ticket.id]))
+      .filter((c) => c.kind === 'cc')
+      .map((c) => c.userId);
+    const organizationId = user.organizationId ?? null;
+    const member = organizationId !== null && ticket.organizationId === organizationId;
+    const organization = member ? await this.organizationOf(organizationId) : undefined;
+    const confidentialGroup = organization?.sharedTickets
+      ? await this.inConfidentialGroup(ticket)
+      : false;
+    return requestAccess(user, ticket, { copiedUserIds, organization, confidentialGroup });
+  }
+
   /** The ticket when the caller may see it as a request; otherwise "not found", whether or not it exists. */
   private async visible(id: number, user: Readonly<UserEntity>): Promise<Visible> {
     this.requireAccess(user);
     const ticket = await this.ticketRows.findById(id);
-    if (!ticket) throw TicketError.notFound();
-    if (ticket.requesterId === user.id) return { ticket, mayComment: true };
-    const collaborators = await this.ticketRows.collaboratorsOf([ticket.id]);
-    if (collaborators.some((c) => c.kind === 'cc' && c.userId === user.id)) {
-      return { ticket, mayComment: true };
-    }
-    const organizationId = user.organizationId ?? null;
-    if (organizationId !== null && ticket.organizationId === organizationId) {
-      const shared = await this.organizations.show(organizationId).catch(() => undefined);
-      const organization = shared?.organization;
-      if (organization?.sharedTickets && !(await this.inConfidentialGroup(ticket))) {
-        return { ticket, mayComment: organization.sharedComments };
+    const access = ticket ? await this.accessTo(ticket, user) : undefined;
+    if (!ticket || !access) throw TicketError.notFound();
+    return { ticket, access };
+  }
+
+  /** Which tickets a list holds, and the statuses it is limited to. */
+  private async criteriaOf(
+    list: RequestList,
+    user: Readonly<UserEntity>,
+  ): Promise<{ query: Partial<RequestListQuery>; statuses?: readonly TicketStatus[] }> {
+    switch (list.kind) {
+      case 'mine':
+        return { query: { requesterId: user.id } };
+      case 'solved':
+        return { query: { requesterId: user.id }, statuses: SOLVED_REQUEST_STATUSES };
+      case 'open':
+        return { query: { requesterId: user.id }, statuses: OPEN_REQUEST_STATUSES };
+      case 'ccd':
+        return { query: { copiedUserId: user.id } };
+      case 'user': {
+        if (list.userId === user.id) return { query: { requesterId: user.id } };
+        if (!this.policy.can(user, 'tickets.read')) throw TicketError.notFound();
+        if (!(await this.users.findById(list.userId))) throw TicketError.notFound();
+        return { query: { requesterId: list.userId, scope: await this.tickets.scopeOf(user) } };
+      }
+      case 'organization': {
+        const organization = await this.organizationOf(list.organizationId);
+        if (!organization) throw TicketError.notFound();
+        if (this.policy.can(user, 'tickets.read')) {
+          return {
+            query: {
+              organizationId: list.organizationId,
+              scope: await this.tickets.scopeOf(user),
+            },
+          };
+        }
+        if ((user.organizationId ?? null) !== list.organizationId || !organization.sharedTickets) {
+          throw TicketError.notFound();
+        }
+        return { query: { organizationId: list.organizationId, sharedOrganization: true } };
       }
     }
-    throw TicketError.notFound();
+  }
+
+  private async organizationOf(
+    id: number,
+  ): Promise<{ sharedTickets: boolean; sharedComments: boolean } | undefined> {
+    const found = await this.organizations.show(id).catch(() => undefined);
+    return found?.organization;
   }
 
   private async inConfidentialGroup(ticket: TicketEntity): Promise<boolean> {
@@ -200,9 +296,10 @@ export class RequestService {
     user: Readonly<UserEntity>,
   ): Promise<RequestView[]> {
     const ids = rows.map((row) => row.id);
-    const [collaborators, descriptions] = await Promise.all([
+    const [collaborators, descriptions, fields] = await Promise.all([
       this.ticketRows.collaboratorsOf(ids),
       this.requests.firstPublicComments(ids),
+      this.fieldValues.valuesOf(ids, 'portal'),
     ]);
     return rows.map((ticket) => ({
       ticket,
@@ -211,6 +308,16 @@ export class RequestService {
         .filter((c) => c.ticketId === ticket.id && c.kind === 'cc')
         .map((c) => c.userId),
       canBeSolvedByMe: this.canBeSolvedBy(ticket, user),
+      customFields: fields.get(ticket.id) ?? [],
     }));
   }
+}
+
+/** The statuses asked for, within those a list is limited to. */
+function narrowed(
+  asked: readonly TicketStatus[] | undefined,
+  limit: readonly TicketStatus[] | undefined,
+): readonly TicketStatus[] | undefined {
+  if (limit === undefined) return asked;
+  return asked === undefined ? limit : asked.filter((status) => limit.includes(status));
 }

@@ -169,7 +169,13 @@ export class TicketSearchService {
   }
 
   /** Keeps the index in step: runs after the change committed (see DomainEvents). */
-  @OnDomainEvent('ticket.created', 'ticket.updated', 'comment.added', 'ticket.deleted')
+  @OnDomainEvent(
+    'ticket.created',
+    'ticket.updated',
+    'comment.added',
+    'comment.redacted',
+    'ticket.deleted',
+  )
   async onTicketChanged(event: TicketDomainEvent): Promise<void> {
     await this.reindex([event.ticketId]);
   }

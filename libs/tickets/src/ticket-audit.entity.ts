@@ -39,7 +39,14 @@ export class TicketAuditEntity {
 }
 
 /** Zendesk's audit event types that Steward records. */
-export const AUDIT_EVENT_TYPES = ['Create', 'Change', 'Comment', 'CommentRedaction'] as const;
+export const AUDIT_EVENT_TYPES = [
+  'Create',
+  'Change',
+  'Comment',
+  'CommentRedactionEvent',
+  'AttachmentRedactionEvent',
+  'CommentPrivacyChange',
+] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /** One event of an audit: a field set or changed, or a comment added or redacted. */
@@ -79,7 +86,7 @@ export class TicketAuditEventEntity {
   @Column({ name: 'previous_value', type: 'text', nullable: true })
   previousValue!: string | null;
 
-  /** The comment a Comment or CommentRedaction event is about. */
+  /** The comment a Comment, redaction or privacy change event is about. */
   @NotPersonal()
   @Column({ name: 'comment_id', type: 'integer', nullable: true })
   commentId!: number | null;

@@ -5,6 +5,8 @@ import { TicketAttachmentEntity } from './attachment.entity';
 import { TicketAuditEntity, TicketAuditEventEntity } from './ticket-audit.entity';
 import { TicketCollaboratorEntity } from './ticket-collaborator.entity';
 import { TicketCommentEntity } from './ticket-comment.entity';
+import { TicketFieldValueEntity } from './ticket-field.entity';
+import { TicketTagEntity } from './ticket-tag.entity';
 import { TicketEntity } from './ticket.entity';
 import { ViewEntity } from './view.entity';
 
@@ -205,6 +207,76 @@ export class TicketPrivacyRepository {
         order: { id: 'ASC' },
       }),
     );
+  }
+
+  /**
+   * The tickets these users are the sole requester of (see SOLE_REQUESTER in ticket.contributor):
+   * requested by one of them, nobody else CC'd, no comment by another end-user, not filed by
+   * another end-user, and no incident linked to it (a problem other tickets point at).
+   */
+  async soleRequestedTicketIds(userIds: readonly number[]): Promise<number[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.db.run((m) =>
+      m
+        .createQueryBuilder(TicketEntity, 't')
+        .select('t.id', 'id')
+        .where('t.requester_id IN (:...subjects)')
+        .andWhere(
+          'NOT EXISTS (SELECT 1 FROM ticket_collaborators cc WHERE cc.ticket_id = t.id ' +
+            'AND cc.kind = :cc AND cc.user_id NOT IN (:...subjects))',
+        )
+        .andWhere(
+          'NOT EXISTS (SELECT 1 FROM ticket_comments c INNER JOIN users u ON u.id = c.author_id ' +
+            'WHERE c.ticket_id = t.id AND c.author_id NOT IN (:...subjects) AND u.role = :endUser)',
+        )
+        .andWhere(
+          '(t.submitter_id IN (:...subjects) OR NOT EXISTS ' +
+            '(SELECT 1 FROM users s WHERE s.id = t.submitter_id AND s.role = :endUser))',
+        )
+        .andWhere('NOT EXISTS (SELECT 1 FROM tickets i WHERE i.problem_id = t.id)')
+        .setParameters({ subjects: [...userIds], cc: 'cc', endUser: 'end-user' })
+        .orderBy('t.id', 'ASC')
+        .getRawMany<{ id: number }>(),
+    );
+    return rows.map((row) => Number(row.id));
+  }
+
+  /** The files attached to these tickets' comments, whoever uploaded them. */
+  attachmentsOfTickets(ticketIds: readonly number[]): Promise<TicketAttachmentEntity[]> {
+    if (ticketIds.length === 0) return Promise.resolve([]);
+    return this.db.run((m) =>
+      m.find(TicketAttachmentEntity, {
+        where: { ticketId: In([...ticketIds]) },
+        order: { id: 'ASC' },
+      }),
+    );
+  }
+
+  /**
+   * Deletes these tickets with everything that hangs on them: attachment rows, audits and their
+   * events, comments, CCs and followers, tags and custom field values. The blobs and the search
+   * index are the caller's. Returns how many comments went.
+   */
+  async deleteTickets(ticketIds: readonly number[]): Promise<{ comments: number }> {
+    if (ticketIds.length === 0) return { comments: 0 };
+    const ids = [...ticketIds];
+    return this.db.run(async (m) => {
+      await m.delete(TicketAttachmentEntity, { ticketId: In(ids) });
+      const audits = await m.find(TicketAuditEntity, {
+        select: { id: true },
+        where: { ticketId: In(ids) },
+      });
+      if (audits.length > 0) {
+        await m.delete(TicketAuditEventEntity, { auditId: In(audits.map((a) => a.id)) });
+        await m.delete(TicketAuditEntity, { id: In(audits.map((a) => a.id)) });
+      }
+      const comments = await m.delete(TicketCommentEntity, { ticketId: In(ids) });
+      await m.delete(TicketCollaboratorEntity, { ticketId: In(ids) });
+      await m.delete(TicketTagEntity, { ticketId: In(ids) });
+      await m.delete(TicketFieldValueEntity, { ticketId: In(ids) });
+      await m.delete(TicketEntity, { id: In(ids) });
+      return { comments: comments.affected ?? 0 };
+    });
   }
 
   async deletePersonalViews(userIds: readonly number[]): Promise<number> {

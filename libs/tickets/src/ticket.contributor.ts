@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { UserService } from '@steward/identity';
+import { STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import {
   type DataSubject,
   type ErasurePlanItem,
@@ -20,6 +21,12 @@ import { TicketSearchService } from './search.service';
 import { TicketTagEntity } from './ticket-tag.entity';
 import { TicketEntity } from './ticket.entity';
 import { ViewEntity } from './view.entity';
+import {
+  CustomFieldOptionEntity,
+  TicketFieldEntity,
+  TicketFieldValueEntity,
+} from './ticket-field.entity';
+import { TicketFieldRepository } from './ticket-field.repository';
 
 const TICKETS = 'tickets';
 const COMMENTS = 'ticket_comments';
@@ -28,12 +35,20 @@ const CHANGES = 'ticket_changes';
 const COLLABORATIONS = 'ticket_collaborations';
 const ATTACHMENTS = 'ticket_attachments';
 const VIEWS = 'personal_views';
+const FIELD_VALUES = 'ticket_field_values';
 
 /** What a comment says in place of an attachment erased with its uploader. */
 export const ATTACHMENT_REMOVED_NOTE = '[An attachment was removed]';
 
 /** What replaces the subject of a ticket whose requester was erased. */
 export const ERASED_SUBJECT = '[erased]';
+
+/**
+ * With STEWARD_ERASURE_TICKETS=delete, the tickets deleted outright: those the subject is the
+ * sole requester of (TicketPrivacyRepository.soleRequestedTicketIds).
+ */
+export const SOLE_REQUESTER =
+  "the subject requested it and nobody else is involved: nobody else CC'd, no comment by another end-user, not filed by another end-user, no incident linked to it";
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -47,7 +62,10 @@ function escapeRegExp(text: string): string {
  * bodies, the subjects of their tickets are replaced, their CC and follower entries go, and
  * their email addresses in others' comments become the tombstone's label. The files they
  * uploaded are exported as metadata and erased outright (blob and row); a comment that had one
- * keeps a note that it was removed.
+ * keeps a note that it was removed. With STEWARD_ERASURE_TICKETS=delete, the tickets the subject
+ * is the sole requester of (SOLE_REQUESTER) are deleted instead, with everything on them
+ * (comments, changes, tags, CCs, custom field values, files and their blobs, search index
+ * entries); tickets with other people keep the anonymising path.
  */
 @Injectable()
 @PersonalDataContributorProvider()
@@ -62,6 +80,9 @@ export class TicketContributor implements PersonalDataContributor {
     TicketAuditEventEntity,
     TicketAttachmentEntity,
     ViewEntity,
+    TicketFieldEntity,
+    CustomFieldOptionEntity,
+    TicketFieldValueEntity,
   ];
 
   constructor(
@@ -70,6 +91,8 @@ export class TicketContributor implements PersonalDataContributor {
     private readonly db: Database,
     private readonly blobs: BlobStore,
     private readonly search: TicketSearchService,
+    @Inject(STEWARD_CONFIG) private readonly config: StewardConfig,
+    private readonly fields: TicketFieldRepository,
   ) {}
 
   async exportSubject(subject: DataSubject): Promise<ExportPart[]> {
@@ -84,6 +107,7 @@ export class TicketContributor implements PersonalDataContributor {
       this.privacy.personalViewsOf(userIds),
     ]);
     const mine = new Set(userIds);
+    const customFields = await this.customFieldsOf(ticketIds);
     return [
       {
         category: TICKETS,
@@ -98,6 +122,7 @@ export class TicketContributor implements PersonalDataContributor {
             .map((c) => c.kind),
           createdAt: t.createdAt.toISOString(),
           updatedAt: t.updatedAt.toISOString(),
+          customFields: customFields.get(t.id) ?? [],
           comments: comments
             .filter((c) => c.ticketId === t.id)
             .map((c) => ({
@@ -154,14 +179,19 @@ export class TicketContributor implements PersonalDataContributor {
 
   async planErasure(subject: DataSubject): Promise<ErasurePlanItem[]> {
     const userIds = await this.userIdsOf(subject);
-    const [ticketIds, mentions] = await Promise.all([
+    const [involved, allMentions, deletion] = await Promise.all([
       this.privacy.ticketIdsInvolving(userIds),
       this.privacy.commentsMentioning(emailsOf(subject), userIds),
+      this.planDeletion(userIds),
     ]);
+    const gone = new Set(deletion.ticketIds);
+    const ticketIds = involved.filter((id) => !gone.has(id));
+    const mentions = allMentions.filter((c) => !gone.has(c.ticketId));
     const tickets = await this.privacy.tickets(ticketIds);
     const comments = await this.privacy.commentsOf(ticketIds);
     const mine = new Set(userIds);
     return [
+      ...deletion.items,
       {
         category: TICKETS,
         action: 'anonymise',
@@ -189,13 +219,25 @@ export class TicketContributor implements PersonalDataContributor {
       {
         category: ATTACHMENTS,
         action: 'delete',
-        count: (await this.privacy.attachmentsUploadedBy(userIds)).length,
+        count: (await this.privacy.attachmentsUploadedBy(userIds)).filter(
+          (a) => a.ticketId === null || !gone.has(a.ticketId),
+        ).length,
         reason: 'the files the subject uploaded are deleted; their comments note the removal',
       },
       {
         category: VIEWS,
         action: 'delete',
         count: (await this.privacy.personalViewsOf(userIds)).length,
+      },
+      {
+        category: FIELD_VALUES,
+        action: 'delete',
+        count: (
+          await this.fields.valuesOf(
+            tickets.filter((t) => mine.has(t.requesterId)).map((t) => t.id),
+          )
+        ).length,
+        reason: 'the custom field values of the tickets the subject requested are removed',
       },
     ];
   }
@@ -205,7 +247,16 @@ export class TicketContributor implements PersonalDataContributor {
     const emails = emailsOf(subject);
     return this.db.transaction(async () => {
       const involved = await this.privacy.ticketIdsInvolving(userIds);
+      const deleting = await this.deletableTicketIds(userIds);
+      const deletedFiles = await this.privacy.attachmentsOfTickets(deleting);
+      const deleted = await this.privacy.deleteTickets(deleting);
+      const requested = (await this.privacy.tickets(involved))
+        .filter((t) => userIds.includes(t.requesterId))
+        .map((t) => t.id);
       const tickets = await this.privacy.anonymiseRequested(userIds, ERASED_SUBJECT);
+      // Custom field values are what was typed about the request: they go with its subject.
+      const fieldValues = await this.fields.deleteValuesOf(requested);
+      await this.fields.blankValueEventsOf(requested);
       const comments = await this.privacy.emptyCommentsBy(userIds);
       const collaborations = await this.privacy.deleteCollaborations(userIds);
       const mentions = await this.privacy.commentsMentioning(emails, userIds);
@@ -224,20 +275,93 @@ export class TicketContributor implements PersonalDataContributor {
       await this.privacy.deleteAttachments(attachments.map((a) => a.id));
       // The blobs go last, inside the transaction: if one cannot be deleted, the rows stay and
       // a retried erasure finds them again (deleting a blob that is gone already succeeds).
-      for (const attachment of attachments) await this.blobs.delete(attachment.blobId);
+      for (const attachment of [...deletedFiles, ...attachments]) {
+        await this.blobs.delete(attachment.blobId);
+      }
       const views = await this.privacy.deletePersonalViews(userIds);
       // The search index holds the words of subjects and comments: it forgets them too, in the
       // same unit of work.
       await this.search.reindex([...new Set([...involved, ...mentions.map((c) => c.ticketId)])]);
       return [
-        { category: TICKETS, deleted: 0, anonymised: tickets },
-        { category: COMMENTS, deleted: 0, anonymised: comments },
+        { category: TICKETS, deleted: deleting.length, anonymised: tickets },
+        { category: COMMENTS, deleted: deleted.comments, anonymised: comments },
         { category: COLLABORATIONS, deleted: collaborations, anonymised: 0 },
         { category: MENTIONS, deleted: 0, anonymised: mentions.length },
-        { category: ATTACHMENTS, deleted: attachments.length, anonymised: 0 },
+        {
+          category: ATTACHMENTS,
+          deleted: deletedFiles.length + attachments.length,
+          anonymised: 0,
+        },
         { category: VIEWS, deleted: views, anonymised: 0 },
+        { category: FIELD_VALUES, deleted: fieldValues, anonymised: 0 },
       ];
     });
+  }
+
+  /** Each ticket's custom field values, with the fields' titles. */
+  private async customFieldsOf(
+    ticketIds: readonly number[],
+  ): Promise<Map<number, Array<{ fieldId: number; title: string; value: string }>>> {
+    const values = await this.fields.valuesOf(ticketIds);
+    const titles = new Map(
+      (await this.fields.findByIds([...new Set(values.map((v) => v.fieldId))])).map((f) => [
+        f.id,
+        f.title,
+      ]),
+    );
+    const byTicket = new Map<number, Array<{ fieldId: number; title: string; value: string }>>();
+    for (const value of values) {
+      const list = byTicket.get(value.ticketId) ?? [];
+      list.push({
+        fieldId: value.fieldId,
+        title: titles.get(value.fieldId) ?? '',
+        value: value.value,
+      });
+      byTicket.set(value.ticketId, list);
+    }
+    return byTicket;
+  }
+
+  /** With STEWARD_ERASURE_TICKETS=delete, the tickets to delete outright; otherwise none. */
+  private async deletableTicketIds(userIds: readonly number[]): Promise<number[]> {
+    if (this.config.tickets.erasure !== 'delete') return [];
+    return this.privacy.soleRequestedTicketIds(userIds);
+  }
+
+  /** The tickets an erasure deletes outright, and what the plan says of them. */
+  private async planDeletion(
+    userIds: readonly number[],
+  ): Promise<{ ticketIds: number[]; items: ErasurePlanItem[] }> {
+    if (this.config.tickets.erasure !== 'delete') return { ticketIds: [], items: [] };
+    const ticketIds = await this.privacy.soleRequestedTicketIds(userIds);
+    const [comments, files] = await Promise.all([
+      this.privacy.commentsOf(ticketIds),
+      this.privacy.attachmentsOfTickets(ticketIds),
+    ]);
+    return {
+      ticketIds,
+      items: [
+        {
+          category: TICKETS,
+          action: 'delete',
+          count: ticketIds.length,
+          reason: `deleted outright (STEWARD_ERASURE_TICKETS=delete) when ${SOLE_REQUESTER}`,
+        },
+        {
+          category: COMMENTS,
+          action: 'delete',
+          count: comments.length,
+          reason:
+            'every comment of the deleted tickets, with their changes, tags, CCs and custom field values',
+        },
+        {
+          category: ATTACHMENTS,
+          action: 'delete',
+          count: files.length,
+          reason: 'every file on the deleted tickets, whoever uploaded it, with its blob',
+        },
+      ],
+    };
   }
 
   private async userIdsOf(subject: DataSubject): Promise<number[]> {

@@ -15,6 +15,18 @@ export type TicketDomainEvent =
       readonly ticketId: number;
       readonly commentId: number;
       readonly isPublic: boolean;
+    }
+  | {
+      /** Text or an attachment of the comment was redacted (CommentRedactionService). */
+      readonly type: 'comment.redacted';
+      readonly ticketId: number;
+      readonly commentId: number;
+      readonly attachmentId?: number;
+    }
+  | {
+      readonly type: 'comment.made_private';
+      readonly ticketId: number;
+      readonly commentId: number;
     };
 
 export const TICKET_EVENT_TYPES = [
@@ -22,6 +34,8 @@ export const TICKET_EVENT_TYPES = [
   'ticket.updated',
   'ticket.deleted',
   'comment.added',
+  'comment.redacted',
+  'comment.made_private',
 ] as const satisfies ReadonlyArray<TicketDomainEvent['type']>;
 
 export type { DomainEvent };

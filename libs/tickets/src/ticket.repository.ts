@@ -19,6 +19,12 @@ export type TicketRow = Omit<TicketEntity, 'id'>;
 export type CommentRow = Omit<TicketCommentEntity, 'id'>;
 export type AuditEventRow = Omit<TicketAuditEventEntity, 'id' | 'auditId'>;
 
+/** Where an incremental export stands: just after this ticket in (updated_at, id) order. */
+export interface ExportPosition {
+  readonly updatedAt: Date;
+  readonly id: number;
+}
+
 /** The orders a ticket list may take; ties are broken by id. */
 export const TICKET_SORTS = {
   id: 'id',
@@ -39,6 +45,18 @@ export interface TicketListQuery {
   readonly requesterId?: number;
   readonly assigneeId?: number;
   readonly organizationId?: number;
+}
+
+/** A ticket's place in a list: its value of the sort column (null when empty) and its id. */
+export interface TicketCursor {
+  readonly value: string | Date | null;
+  readonly id: number;
+}
+
+export interface TicketCursorQuery extends Omit<TicketListQuery, 'offset'> {
+  /** The tickets after this one in the list's order; or, with `before`, those before it. */
+  readonly after?: TicketCursor;
+  readonly before?: TicketCursor;
 }
 
 @Injectable()
@@ -64,18 +82,7 @@ export class TicketRepository {
   /** One page of the tickets inside the scope, and how many there are in all. */
   page(query: TicketListQuery): Promise<[TicketEntity[], number]> {
     return this.db.run((m) => {
-      const builder = scoped(m.createQueryBuilder(TicketEntity, 't'), query.scope);
-      if (query.requesterId !== undefined) {
-        builder.andWhere('t.requester_id = :requesterId', { requesterId: query.requesterId });
-      }
-      if (query.assigneeId !== undefined) {
-        builder.andWhere('t.assignee_id = :assigneeId', { assigneeId: query.assigneeId });
-      }
-      if (query.organizationId !== undefined) {
-        builder.andWhere('t.organization_id = :organizationId', {
-          organizationId: query.organizationId,
-        });
-      }
+      const builder = listed(m, query);
       const direction = query.descending ? 'DESC' : 'ASC';
       builder.orderBy(`t.${TICKET_SORTS[query.sortBy]}`, direction);
       if (query.sortBy !== 'id') builder.addOrderBy('t.id', direction);
@@ -83,6 +90,53 @@ export class TicketRepository {
         pageOfIds(m, builder.clone(), query.offset, query.limit),
         countOf(builder),
       ]);
+    });
+  }
+
+  /**
+   * Cursor pagination: up to `limit` tickets after (or before) a ticket's place in the list's
+   * order, and whether more follow in that direction. No count, and no offset to skip: each page
+   * is a range of an index however deep the caller has paged.
+   */
+  async pageFrom(query: TicketCursorQuery): Promise<{ tickets: TicketEntity[]; hasMore: boolean }> {
+    const backward = query.before !== undefined;
+    const ascending = query.descending === backward;
+    const rows = await this.db.run((m) => {
+      const builder = listed(m, query);
+      const cursor = query.after ?? query.before;
+      if (cursor) keyset(builder, query.sortBy, cursor, ascending);
+      const direction = ascending ? 'ASC' : 'DESC';
+      builder.orderBy(`t.${TICKET_SORTS[query.sortBy]}`, direction);
+      if (query.sortBy !== 'id') builder.addOrderBy('t.id', direction);
+      return pageOfIds(m, builder, 0, query.limit + 1);
+    });
+    const hasMore = rows.length > query.limit;
+    const tickets = rows.slice(0, query.limit);
+    return { tickets: backward ? tickets.reverse() : tickets, hasMore };
+  }
+
+  /**
+   * Up to `limit` tickets inside the scope, deleted ones too, changed after `after` and no later
+   * than `until`, in (updated_at, id) order: a range of idx_tickets_updated_at, read in index
+   * order. The first condition is the range; the second drops the tickets of `after`'s instant
+   * up to its id. Without a limit, every such ticket.
+   */
+  changedSince(
+    scope: TicketScope,
+    after: ExportPosition,
+    until: Date,
+    limit?: number,
+  ): Promise<TicketEntity[]> {
+    return this.db.run((m) => {
+      const builder = m
+        .createQueryBuilder(TicketEntity, 't')
+        .where('t.updated_at >= :after AND t.updated_at <= :until', {
+          after: after.updatedAt,
+          until,
+        })
+        .andWhere('(t.updated_at > :after OR t.id > :afterId)', { afterId: after.id });
+      withinScope(builder, scope).orderBy('t.updatedAt', 'ASC').addOrderBy('t.id', 'ASC');
+      return (limit === undefined ? builder : builder.limit(limit)).getMany();
     });
   }
 
@@ -254,6 +308,14 @@ export function scoped(
   scope: TicketScope,
 ): SelectQueryBuilder<TicketEntity> {
   builder.where('t.deleted_at IS NULL');
+  return withinScope(builder, scope);
+}
+
+/** The scope's group rule alone, deleted tickets included (the incremental export shows them). */
+function withinScope(
+  builder: SelectQueryBuilder<TicketEntity>,
+  scope: TicketScope,
+): SelectQueryBuilder<TicketEntity> {
   if (scope.hiddenGroupIds.length > 0) {
     builder.andWhere('(t.group_id IS NULL OR t.group_id NOT IN (:...hiddenGroupIds))', {
       hiddenGroupIds: [...scope.hiddenGroupIds],
@@ -306,4 +368,62 @@ export async function countOf(builder: SelectQueryBuilder<TicketEntity>): Promis
     .orderBy()
     .getRawOne<{ count: number | string }>();
   return Number(row?.count ?? 0);
+}
+
+/** A ticket's place in a list sorted by `sortBy`. */
+export function cursorOf(ticket: TicketEntity, sortBy: TicketSort): TicketCursor {
+  return { value: sortBy === 'id' ? null : ticket[TICKET_SORTS[sortBy]], id: ticket.id };
+}
+
+/** The tickets of a list inside its scope, with its filters; not yet ordered. */
+function listed(
+  m: EntityManager,
+  query: Omit<TicketListQuery, 'offset' | 'limit'>,
+): SelectQueryBuilder<TicketEntity> {
+  const builder = scoped(m.createQueryBuilder(TicketEntity, 't'), query.scope);
+  if (query.requesterId !== undefined) {
+    builder.andWhere('t.requester_id = :requesterId', { requesterId: query.requesterId });
+  }
+  if (query.assigneeId !== undefined) {
+    builder.andWhere('t.assignee_id = :assigneeId', { assigneeId: query.assigneeId });
+  }
+  if (query.organizationId !== undefined) {
+    builder.andWhere('t.organization_id = :organizationId', {
+      organizationId: query.organizationId,
+    });
+  }
+  return builder;
+}
+
+/**
+ * Keeps the tickets that come after `cursor` when the list is read in this direction, by
+ * (sort column, id). An empty value sorts first, as both databases order NULL.
+ */
+function keyset(
+  builder: SelectQueryBuilder<TicketEntity>,
+  sortBy: TicketSort,
+  cursor: TicketCursor,
+  ascending: boolean,
+): void {
+  const params = { cursorValue: cursor.value, cursorId: cursor.id };
+  if (sortBy === 'id') {
+    builder.andWhere(ascending ? 't.id > :cursorId' : 't.id < :cursorId', params);
+    return;
+  }
+  const column = `t.${TICKET_SORTS[sortBy]}`;
+  if (cursor.value === null) {
+    builder.andWhere(
+      ascending
+        ? `(${column} IS NOT NULL OR t.id > :cursorId)`
+        : `(${column} IS NULL AND t.id < :cursorId)`,
+      params,
+    );
+    return;
+  }
+  builder.andWhere(
+    ascending
+      ? `(${column} > :cursorValue OR (${column} = :cursorValue AND t.id > :cursorId))`
+      : `(${column} < :cursorValue OR (${column} = :cursorValue AND t.id < :cursorId) OR ${column} IS NULL)`,
+    params,
+  );
 }

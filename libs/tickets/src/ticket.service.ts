@@ -24,6 +24,8 @@ import type { TicketCommentEntity } from './ticket-comment.entity';
 import { type TicketDomainEvent } from './ticket.events';
 import {
   type AuditEventRow,
+  cursorOf,
+  type TicketCursor,
   type TicketRow,
   TicketRepository,
   type TicketSort,
@@ -45,8 +47,16 @@ import type { TicketEntity, TicketType, ViaChannel } from './ticket.entity';
 import { TicketError } from './ticket.errors';
 import type { RequestCommentInput, RequestInput } from './request-input';
 import { UploadTokens } from './upload-tokens';
+import {
+  type CustomFieldInput,
+  type CustomFieldValue,
+  TicketFieldValues,
+  type FieldPlan,
+} from './ticket-field-values';
 
 export const MAX_COLLABORATORS = 48;
+/** The tag of a ticket closed by a merge into another, as Zendesk tags it. */
+export const MERGED_TAG = 'closed_by_merge';
 
 /** Who changes a ticket, and through which channel. */
 export interface TicketActor {
@@ -92,6 +102,8 @@ export interface TicketInput {
   readonly externalId?: string | null;
   readonly dueAt?: Date | null;
   readonly problemId?: number | null;
+  /** Zendesk's `custom_fields` (or `fields`): values of custom ticket fields. */
+  readonly customFields?: readonly CustomFieldInput[];
   /** Zendesk's safe update: refuse the change when the ticket changed since this time. */
   readonly updatedStamp?: Date;
 }
@@ -105,6 +117,8 @@ export interface TicketView {
   /** The first comment's text (Zendesk's `description`). */
   readonly description: string;
   readonly hasIncidents: boolean;
+  /** Every active custom field with the ticket's value (null when unset). */
+  readonly customFields: readonly CustomFieldValue[];
 }
 
 export interface TicketListOptions {
@@ -120,6 +134,21 @@ export interface TicketListOptions {
 export interface TicketPage {
   readonly tickets: readonly TicketView[];
   readonly count: number;
+}
+
+export interface TicketCursorOptions extends Omit<TicketListOptions, 'offset' | 'perPage'> {
+  readonly size: number;
+  readonly after?: TicketCursor;
+  readonly before?: TicketCursor;
+}
+
+export interface TicketCursorPage {
+  readonly tickets: readonly TicketView[];
+  /** More tickets follow in the direction of travel. */
+  readonly hasMore: boolean;
+  /** The places of the first and last ticket of the page; none when it is empty. */
+  readonly first?: TicketCursor;
+  readonly last?: TicketCursor;
 }
 
 export interface CommentPage {
@@ -170,6 +199,7 @@ export class TicketService {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly uploadTokens: UploadTokens,
+    private readonly fieldValues: TicketFieldValues,
   ) {}
 
   /** Which tickets the user may see now (see TicketScope). */
@@ -202,6 +232,31 @@ export class TicketService {
     return { tickets: await this.views(rows), count };
   }
 
+  /** A page of a list by cursor (see TicketRepository.pageFrom), with the cursors of its ends. */
+  async listFrom(
+    user: Readonly<UserEntity>,
+    options: TicketCursorOptions,
+  ): Promise<TicketCursorPage> {
+    const sortBy = options.sortBy ?? 'id';
+    const { tickets, hasMore } = await this.tickets.pageFrom({
+      scope: await this.scopeOf(user),
+      limit: options.size,
+      sortBy,
+      descending: options.descending ?? false,
+      after: options.after,
+      before: options.before,
+      requesterId: options.requesterId,
+      assigneeId: options.assigneeId,
+      organizationId: options.organizationId,
+    });
+    return {
+      tickets: await this.views(tickets),
+      hasMore,
+      first: tickets.length > 0 ? cursorOf(tickets[0], sortBy) : undefined,
+      last: tickets.length > 0 ? cursorOf(tickets[tickets.length - 1], sortBy) : undefined,
+    };
+  }
+
   async show(id: number, user: Readonly<UserEntity>): Promise<TicketView> {
     const [view] = await this.views([await this.visible(id, user)]);
     return view;
@@ -225,7 +280,11 @@ export class TicketService {
   async createRequest(input: RequestInput, actor: TicketActor): Promise<TicketView> {
     this.require(actor.user, 'requests.own', 'You do not have access to requests');
     const comment = input.comment && publicReply(input.comment);
-    return this.insert({ subject: input.subject, comment }, actor, 'request');
+    return this.insert(
+      { subject: input.subject, comment, customFields: input.customFields },
+      actor,
+      'request',
+    );
   }
 
   private async insert(
@@ -252,6 +311,11 @@ export class TicketService {
         true,
       );
       const status = nextStatus(undefined, checkStatus(input.status), { assigneeId });
+      const fieldPlan = await this.fieldValues.plan(undefined, input.customFields, {
+        audience: when === 'request' ? 'portal' : 'staff',
+        solving: status === 'solved',
+      });
+      const allTags = this.fieldValues.retag(fieldPlan, tags).sort();
       const row: TicketRow = {
         subject,
         status,
@@ -278,7 +342,8 @@ export class TicketService {
         deletedAt: null,
       };
       const ticket = await this.tickets.insert(row);
-      await this.tickets.setTags(ticket.id, tags);
+      await this.tickets.setTags(ticket.id, allTags);
+      await this.fieldValues.save(ticket.id, fieldPlan);
       const collaborators = await this.setCollaborators(ticket.id, input);
       const saved = await this.tickets.insertComment({
         ticketId: ticket.id,
@@ -298,7 +363,8 @@ export class TicketService {
         const value = row[column];
         if (value !== null) events.push(changeEvent('Create', field, value, null));
       }
-      if (tags.length > 0) events.push(changeEvent('Create', 'tags', tags, null));
+      if (allTags.length > 0) events.push(changeEvent('Create', 'tags', allTags, null));
+      events.push(...this.fieldValues.events(fieldPlan, 'Create'));
       for (const [field, ids] of collaborators) {
         events.push(changeEvent('Create', field, ids, null));
       }
@@ -337,7 +403,8 @@ export class TicketService {
       const ticket = await this.visible(id, actor.user);
       if (ticket.status === 'closed')
         throw TicketError.invalid('status', 'closed prevents ticket update');
-      if (input.updatedStamp && input.updatedStamp.getTime() !== ticket.updatedAt.getTime()) {
+      // The API shows times to the second, and a client sends back the `updated_at` it read.
+      if (input.updatedStamp && !sameSecond(input.updatedStamp, ticket.updatedAt)) {
         throw new StewardError(
           ErrorCode.Conflict,
           'The ticket was changed since updated_stamp; load it again and retry',
@@ -377,6 +444,10 @@ export class TicketService {
       changes.groupId = placement.groupId;
       changes.assigneeId = assigneeId;
       const status = nextStatus(ticket.status, requestedStatus, { assigneeId });
+      const fieldPlan = await this.fieldValues.plan(ticket.id, input.customFields, {
+        audience: 'staff',
+        solving: status === 'solved' && ticket.status !== 'solved',
+      });
       changes.status = status;
       if (status === 'solved' && ticket.status !== 'solved') changes.solvedAt = now;
       if (status !== 'solved' && status !== 'closed') changes.solvedAt = null;
@@ -405,8 +476,10 @@ export class TicketService {
         }
         events.push(changeEvent('Change', field, after, before));
       }
-      const tagChange = await this.changeTags(ticket.id, input);
+      const tagChange = await this.changeTags(ticket.id, input, fieldPlan);
       if (tagChange) events.push(changeEvent('Change', 'tags', tagChange.after, tagChange.before));
+      await this.fieldValues.save(ticket.id, fieldPlan);
+      events.push(...this.fieldValues.events(fieldPlan, 'Change'));
       for (const [field, ids, before] of await this.changeCollaborators(ticket.id, input)) {
         events.push(changeEvent('Change', field, ids, before));
       }
@@ -472,6 +545,9 @@ export class TicketService {
       const reopens = comment && (ticket.status === 'pending' || ticket.status === 'solved');
       const requested = change.solve ? 'solved' : reopens ? 'open' : undefined;
       const status = nextStatus(ticket.status, requested, { assigneeId: ticket.assigneeId });
+      if (status === 'solved' && ticket.status !== 'solved') {
+        await this.fieldValues.plan(ticket.id, undefined, { audience: 'portal', solving: true });
+      }
       const changes: { -readonly [K in keyof TicketRow]?: TicketRow[K] } = { updatedAt: now };
       const events: AuditEventRow[] = [];
       if (status !== ticket.status) {
@@ -489,6 +565,10 @@ export class TicketService {
           htmlBody: comment.htmlBody,
           viaChannel: actor.via,
           createdAt: now,
+        });
+        await this.uploadTokens.attach(comment.uploads, actor.user.id, {
+          ticketId: ticket.id,
+          commentId: saved.id,
         });
         events.unshift(commentEvent(saved));
         if (!ticket.isPublic) changes.isPublic = true;
@@ -510,6 +590,58 @@ export class TicketService {
           isPublic: true,
         });
       }
+    });
+    const [view] = await this.views([await this.found(id)]);
+    return view;
+  }
+
+  /**
+   * Closes a ticket merged into another (TicketMergeService), in one audit: the comment that
+   * says where it went, status closed from whatever open status it had (the status rules allow
+   * closed only from solved; a merge is the exception) and the tag `closed_by_merge`.
+   */
+  async closeMerged(id: number, note: CommentInput, actor: TicketActor): Promise<TicketView> {
+    this.require(actor.user, 'tickets.write', 'You do not have access to change this ticket');
+    const comment = this.commentOf(note, actor.user, 'update');
+    if (!comment) throw TicketError.invalid('source_comment', 'is required');
+    await this.db.transaction(async () => {
+      const ticket = await this.visible(id, actor.user);
+      if (ticket.status === 'closed') {
+        throw TicketError.invalid('status', 'closed prevents ticket update');
+      }
+      const now = this.clock.now();
+      const saved = await this.tickets.insertComment({
+        ticketId: ticket.id,
+        authorId: actor.user.id,
+        isPublic: comment.isPublic,
+        body: comment.body,
+        htmlBody: comment.htmlBody,
+        viaChannel: actor.via,
+        createdAt: now,
+      });
+      const events: AuditEventRow[] = [
+        commentEvent(saved),
+        changeEvent('Change', 'status', 'closed', ticket.status),
+      ];
+      const tagChange = await this.changeTags(ticket.id, { additionalTags: [MERGED_TAG] });
+      if (tagChange) events.push(changeEvent('Change', 'tags', tagChange.after, tagChange.before));
+      await this.tickets.update(ticket.id, {
+        status: 'closed',
+        solvedAt: ticket.solvedAt ?? now,
+        updatedAt: now,
+        ...(comment.isPublic && !ticket.isPublic ? { isPublic: true } : {}),
+      });
+      await this.tickets.insertAudit(
+        { ticketId: ticket.id, authorId: actor.user.id, viaChannel: actor.via, createdAt: now },
+        events,
+      );
+      this.publish({ type: 'ticket.updated', ticketId: ticket.id, fields: ['status', 'tags'] });
+      this.publish({
+        type: 'comment.added',
+        ticketId: ticket.id,
+        commentId: saved.id,
+        isPublic: saved.isPublic,
+      });
     });
     const [view] = await this.views([await this.found(id)]);
     return view;
@@ -577,13 +709,18 @@ export class TicketService {
     this.events.publish(event);
   }
 
-  private async views(rows: readonly TicketEntity[]): Promise<TicketView[]> {
+  /**
+   * These tickets as the API shows them, for a caller already allowed to see them: tags,
+   * collaborators, descriptions and incidents in one query each, however many tickets.
+   */
+  async views(rows: readonly TicketEntity[]): Promise<TicketView[]> {
     const ids = rows.map((row) => row.id);
-    const [tags, collaborators, first, incidents] = await Promise.all([
+    const [tags, collaborators, first, incidents, fields] = await Promise.all([
       this.tickets.tagsOf(ids),
       this.tickets.collaboratorsOf(ids),
       this.tickets.firstComments(ids),
       this.tickets.problemsWithIncidents(rows.filter((r) => r.type === 'problem').map((r) => r.id)),
+      this.fieldValues.valuesOf(ids, 'staff'),
     ]);
     return rows.map((ticket) => ({
       ticket,
@@ -596,6 +733,7 @@ export class TicketService {
         .map((c) => c.userId),
       description: first.get(ticket.id)?.body ?? '',
       hasIncidents: incidents.has(ticket.id),
+      customFields: fields.get(ticket.id) ?? [],
     }));
   }
 
@@ -833,11 +971,13 @@ export class TicketService {
   private async changeTags(
     ticketId: number,
     input: TicketInput,
+    fields: FieldPlan = { changes: [] },
   ): Promise<{ before: string[]; after: string[] } | undefined> {
     if (
       input.tags === undefined &&
       input.additionalTags === undefined &&
-      input.removeTags === undefined
+      input.removeTags === undefined &&
+      !this.fieldValues.changesTags(fields)
     ) {
       return undefined;
     }
@@ -850,11 +990,15 @@ export class TicketService {
       const removed = new Set(normaliseTags(input.removeTags, 'remove_tags'));
       after = after.filter((tag) => !removed.has(tag));
     }
-    after.sort();
+    after = this.fieldValues.retag(fields, after).sort();
     if (sameValue([...before].sort(), after)) return undefined;
     await this.tickets.setTags(ticketId, after);
     return { before, after };
   }
+}
+
+function sameSecond(a: Date, b: Date): boolean {
+  return Math.floor(a.getTime() / 1_000) === Math.floor(b.getTime() / 1_000);
 }
 
 function collaboratorInputs(
@@ -868,7 +1012,7 @@ function collaboratorInputs(
 
 /** A requester's comment as the ticket rules take it: public, by the actor, nothing else. */
 function publicReply(reply: RequestCommentInput): CommentInput {
-  return { body: reply.body, htmlBody: reply.htmlBody, isPublic: true };
+  return { body: reply.body, htmlBody: reply.htmlBody, isPublic: true, uploads: reply.uploads };
 }
 
 function changesFields(input: TicketInput): boolean {
@@ -892,6 +1036,7 @@ function changesFields(input: TicketInput): boolean {
       input.externalId,
       input.dueAt,
       input.problemId,
+      input.customFields,
     ] as unknown[]
   ).some((value) => value !== undefined);
 }

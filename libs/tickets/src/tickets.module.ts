@@ -5,6 +5,7 @@ import { TicketPrivacyRepository } from './ticket-privacy.repository';
 import { TicketLifecycleService } from './ticket-lifecycle.service';
 import { TicketRepository } from './ticket.repository';
 import { TicketService } from './ticket.service';
+import { TicketExportService } from './ticket-export.service';
 import { AttachmentRepository } from './attachment.repository';
 import { AttachmentService } from './attachment.service';
 import { UploadTokens } from './upload-tokens';
@@ -16,12 +17,22 @@ import { Database, isMysqlFamily } from '@steward/persistence';
 import { Fts5TicketSearchIndex, InnodbTicketSearchIndex, TicketSearchIndex } from './search-index';
 import { SearchRepository } from './search.repository';
 import { TicketSearchService } from './search.service';
+import { TicketFieldRepository } from './ticket-field.repository';
+import { TicketFieldService } from './ticket-field.service';
+import { TicketFieldValues } from './ticket-field-values';
+import { CommentRedactionService } from './comment-redaction.service';
+import { TicketCommentRepository } from './ticket-comment.repository';
+import { TagRepository } from './tag.repository';
+import { TagService } from './tag.service';
+import { TicketRelationsRepository } from './ticket-relations.repository';
+import { TicketRelationsService } from './ticket-relations.service';
 
 @Module({
   imports: [IdentityModule],
   providers: [
     TicketRepository,
     TicketService,
+    TicketExportService,
     TicketPrivacyRepository,
     TicketContributor,
     TicketLifecycleService,
@@ -42,7 +53,27 @@ import { TicketSearchService } from './search.service';
     },
     SearchRepository,
     TicketSearchService,
+    TicketCommentRepository,
+    CommentRedactionService,
+    TagRepository,
+    TagService,
+    TicketRelationsRepository,
+    TicketRelationsService,
+    TicketFieldRepository,
+    TicketFieldService,
+    TicketFieldValues,
   ],
-  exports: [TicketService, AttachmentService, ViewService, RequestService, TicketSearchService],
+  exports: [
+    TicketService,
+    TicketExportService,
+    AttachmentService,
+    ViewService,
+    RequestService,
+    TicketSearchService,
+    CommentRedactionService,
+    TagService,
+    TicketRelationsService,
+    TicketFieldService,
+  ],
 })
 export class TicketsModule {}

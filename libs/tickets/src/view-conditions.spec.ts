@@ -129,8 +129,8 @@ describe('view conditions', () => {
       [{ all: 'status' }, 'all must be a list'],
       [{ all: [{ field: 'subject', operator: 'is', value: 'x' }] }, 'not a field views can test'],
       [
-        { all: [{ field: 'custom_fields_360', operator: 'is', value: 'x' }] },
-        'custom fields are not supported yet',
+        { all: [{ field: 'custom_fields_360', operator: 'includes', value: 'x' }] },
+        'custom_fields_360 takes the operators is, is_not',
       ],
       [{ all: [{ field: 'status', operator: 'includes', value: 'open' }] }, 'takes the operators'],
       [{ all: [{ field: 'type', operator: 'less_than', value: 'task' }] }, 'takes the operators'],

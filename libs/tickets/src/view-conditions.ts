@@ -122,8 +122,12 @@ function checkCondition(raw: unknown, where: string): ViewCondition {
   const operator = own(raw, 'operator');
   const value = own(raw, 'value');
   if (typeof field !== 'string') throw invalid(where, 'a condition needs a field');
-  if (field === 'custom_fields' || field.startsWith('custom_fields_')) {
-    throw invalid(where, `${field}: custom fields are not supported yet`);
+  if (customFieldId(field) !== undefined) {
+    return {
+      field,
+      operator: checkCustomOperator(field, operator, where),
+      value: customValue(field, value, where),
+    };
   }
   if (!Object.hasOwn(FIELDS, field)) {
     throw invalid(
@@ -196,6 +200,34 @@ function checkValue(
       throw bad(`a number of hours from 1 to ${MAX_HOURS}`);
     }
   }
+}
+
+/** `custom_fields_<id>`: a condition on a custom ticket field's value. */
+function customFieldId(field: string): number | undefined {
+  const match = /^custom_fields_([1-9]\d{0,14})$/.exec(field);
+  return match ? Number(match[1]) : undefined;
+}
+
+function checkCustomOperator(field: string, operator: unknown, where: string): string {
+  if (operator === 'is' || operator === 'is_not') return operator;
+  throw invalid(where, `${field} takes the operators is, is_not`);
+}
+
+/**
+ * A custom field's value as the field stores it: text, a drop-down's option value, a number;
+ * a checkbox's `true`, where `false` (unchecked) is no value, like null.
+ */
+function customValue(field: string, value: unknown, where: string): string | null {
+  if (value === null || value === false) return null;
+  if (value === true) return 'true';
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string' && value.trim() !== '' && [...value].length <= 255) {
+    return value.trim();
+  }
+  throw invalid(
+    where,
+    `${field}: the value must be text (at most 255 characters), a number, true, false or null`,
+  );
 }
 
 /** Tags as tickets store them: lower case, split on spaces. */
@@ -293,6 +325,14 @@ function compileOne(
   context: ViewContext,
   param: (value: unknown) => string,
 ): string {
+  const fieldId = customFieldId(condition.field);
+  if (fieldId !== undefined) {
+    const negate = condition.operator === 'is_not';
+    const has = `SELECT 1 FROM ticket_field_values fv WHERE fv.ticket_id = t.id AND fv.field_id = :${param(fieldId)}`;
+    if (condition.value === null) return `${negate ? '' : 'NOT '}EXISTS (${has})`;
+    const exists = `EXISTS (${has} AND fv.value = :${param(String(condition.value))})`;
+    return negate ? `NOT ${exists}` : exists;
+  }
   const { kind, column, nullable } = FIELDS[condition.field];
   const { operator, value } = condition;
   const negate = operator === 'is_not' || operator === 'not_includes';

@@ -252,18 +252,18 @@ describe('views', () => {
     await views.update(defaults.pending.id, { title: 'Pending', active: true }, admin);
   });
 
-  it('refuses custom fields with a 422', async () => {
+  it('refuses custom field conditions other than is and is_not with a 422', async () => {
     await expect(
       views.create(
         {
           title: 'By field',
-          conditions: { all: [{ field: 'custom_fields_12', operator: 'is', value: 'x' }] },
+          conditions: { all: [{ field: 'custom_fields_12', operator: 'less_than', value: 'x' }] },
         },
         admin,
       ),
     ).rejects.toMatchObject({
       code: 'invalid',
-      details: { conditions: ['custom_fields_12: custom fields are not supported yet'] },
+      details: { conditions: ['custom_fields_12 takes the operators is, is_not'] },
     });
   });
 

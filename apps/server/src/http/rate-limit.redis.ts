@@ -45,7 +45,7 @@ export class RedisApiRateLimiter extends ApiRateLimiter implements OnApplication
    * Counts the request; when Redis fails, the API fails closed with a 503 rather than going on
    * unlimited.
    */
-  async hit(caller: string): Promise<RateLimitDecision> {
+  async hit(caller: string, limit = this.config.apiRateLimit): Promise<RateLimitDecision> {
     const now = this.clock.now().getTime();
     const window = windowOf(now);
     const key = `${this.prefix}:${window.index}:${digest(caller)}`;
@@ -64,7 +64,7 @@ export class RedisApiRateLimiter extends ApiRateLimiter implements OnApplication
       this.logger.error(`Redis API rate limit failed: ${errorMessage(error)}`);
       throw new StewardError(ErrorCode.Unavailable, API_UNAVAILABLE);
     }
-    return decide(count, this.config.apiRateLimit, now);
+    return decide(count, limit, now);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -23,8 +23,11 @@ export interface RateLimitDecision {
  * a string such as `user:42` or `ip:192.0.2.1`; adapters keep it out of logs.
  */
 export abstract class ApiRateLimiter {
-  /** Counts one request of the caller and says whether it is within the limit. */
-  abstract hit(caller: string): Promise<RateLimitDecision>;
+  /**
+   * Counts one request of the caller and says whether it is within the limit: `limit` requests
+   * a window, `STEWARD_API_RATE_LIMIT` unless a route sets its own.
+   */
+  abstract hit(caller: string, limit?: number): Promise<RateLimitDecision>;
 }
 
 /** The window a time falls in, and what a count in it decides. */
@@ -54,7 +57,7 @@ export class MemoryApiRateLimiter extends ApiRateLimiter {
     super();
   }
 
-  hit(caller: string): Promise<RateLimitDecision> {
+  hit(caller: string, limit = this.config.apiRateLimit): Promise<RateLimitDecision> {
     const now = this.clock.now().getTime();
     const { index } = windowOf(now);
     let counter = this.counters.get(caller);
@@ -64,7 +67,7 @@ export class MemoryApiRateLimiter extends ApiRateLimiter {
       this.counters.set(caller, counter);
     }
     counter.count += 1;
-    return Promise.resolve(decide(counter.count, this.config.apiRateLimit, now));
+    return Promise.resolve(decide(counter.count, limit, now));
   }
 
   private makeRoom(window: number): void {

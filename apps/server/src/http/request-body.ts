@@ -1,5 +1,6 @@
 import type { AuditActor, UserEntity } from '@steward/identity';
 import { RECORD_INVALID } from '@steward/identity';
+import { HttpException, HttpStatus } from '@nestjs/common';
 import { ErrorCode, StewardError } from '@steward/platform';
 
 /** Zendesk's largest page. */
@@ -12,6 +13,21 @@ export type JsonObject = Readonly<Record<string, unknown>>;
 /** Zendesk's 422 for one field: `{"error": "RecordInvalid", "details": {field: [problem]}}`. */
 export function invalidField(field: string, problem: string): StewardError {
   return new StewardError(ErrorCode.Invalid, RECORD_INVALID, { [field]: [problem] });
+}
+
+/**
+ * Zendesk's 400 (InvalidRequest) for a bad query parameter: a cursor, a page size, a start
+ * time. These are not a record's fields, so not a 422.
+ */
+export function badParameter(description: string): HttpException {
+  return new HttpException(description, HttpStatus.BAD_REQUEST);
+}
+
+/** A single query parameter; one given more than once is refused. */
+export function queryParameter(query: unknown, name: string): string | undefined {
+  const value = isObject(query) ? own(query, name) : undefined;
+  if (value === undefined || typeof value === 'string') return value;
+  throw badParameter(`${name} must be given once`);
 }
 
 export function isObject(value: unknown): value is JsonObject {

@@ -34,6 +34,30 @@ export function ApiRecordId(name: string, description: string): MethodDecorator 
 }
 
 /** Zendesk's offset pagination: `page` and `per_page` (at most 100). */
+/** Zendesk's cursor pagination parameters, offered beside `page` and `per_page`. */
+export function ApiCursorPage(): MethodDecorator {
+  return applyDecorators(
+    ApiQuery({
+      name: 'page[size]',
+      required: false,
+      description: 'Cursor pagination: records per page (up to 100); no count is given',
+      schema: { type: 'integer', minimum: 1, maximum: 100 },
+    }),
+    ApiQuery({
+      name: 'page[after]',
+      required: false,
+      description: 'Cursor pagination: the page after this cursor (`meta.after_cursor`)',
+      schema: { type: 'string' },
+    }),
+    ApiQuery({
+      name: 'page[before]',
+      required: false,
+      description: 'Cursor pagination: the page before this cursor (`meta.before_cursor`)',
+      schema: { type: 'string' },
+    }),
+  );
+}
+
 export function ApiPage(): MethodDecorator {
   return applyDecorators(
     ApiQuery({

@@ -10,6 +10,7 @@ import {
   VIEW_COLUMNS,
   VIEW_CONDITION_FIELDS,
   VIEW_RESTRICTIONS,
+  TICKET_FIELD_TYPES,
 } from '@steward/tickets';
 import type {
   UploadResponseDto,
@@ -27,6 +28,7 @@ import type { ZendeskBreakGlassGrant } from '../break-glass/break-glass.dto';
 import type { CustomRoleListDto, ZendeskCustomRole } from '../custom-roles/custom-role.dto';
 import type { ZendeskGroup, ZendeskGroupMembership } from '../groups/group.dto';
 import type { ErrorBody } from '../http/error.filter';
+import type { ZendeskJobResult, ZendeskJobStatus } from '../job-statuses/job-status.dto';
 import type { PageLinks } from '../http/request-body';
 import type { ZendeskOrganization } from '../organizations/organization.dto';
 import type {
@@ -35,7 +37,20 @@ import type {
   ZendeskTicket,
   ZendeskTicketAudit,
 } from '../tickets/ticket.dto';
+import type { CommentResponseDto } from '../tickets/ticket-comments.dto';
+import type { TagListDto, TagNamesDto, ZendeskTagCount } from '../tickets/tag.dto';
+import type { ZendeskTicketRelated } from '../tickets/ticket-relations.dto';
+import type {
+  IncrementalCursorPageDto,
+  IncrementalTimePageDto,
+  ZendeskExportedTicket,
+} from '../tickets/incremental.dto';
 import type { ZendeskRequest, ZendeskRequestComment } from '../requests/request.dto';
+import type {
+  TicketFieldListDto,
+  ZendeskCustomFieldOption,
+  ZendeskTicketField,
+} from '../tickets/ticket-field.dto';
 import type { SearchCountDto, SearchResultsDto } from '../search/search.dto';
 import type { ZendeskUser, ZendeskUserIdentity } from '../users/user.dto';
 import type {
@@ -44,6 +59,8 @@ import type {
   ZendeskViewCount,
   ZendeskViewRow,
 } from '../views/view.dto';
+
+import type { CursorLinks } from '../tickets/ticket-cursor';
 
 type Schema = SchemaObject | ReferenceObject;
 
@@ -364,6 +381,25 @@ const emptyList: SchemaObject = {
   description: 'Always empty: not in Steward yet',
 };
 const idList: SchemaObject = { type: 'array', items: id };
+const customFieldValues: SchemaObject = {
+  type: 'array',
+  description:
+    'Every active custom ticket field with its value: null when unset, false for an unchecked checkbox, a list for a multi-select',
+  items: {
+    type: 'object',
+    properties: { id, value: { nullable: true, description: 'By the field’s type' } },
+    required: ['id', 'value'],
+  },
+};
+const customFieldInput: SchemaObject = {
+  type: 'array',
+  description: 'Values of custom ticket fields, `[{"id": 1, "value": …}]`; null clears one',
+  items: {
+    type: 'object',
+    properties: { id, value: { nullable: true } },
+    required: ['id'],
+  },
+};
 const via: SchemaObject = {
   type: 'object',
   properties: { channel: { type: 'string', enum: [...VIA_CHANNELS] } },
@@ -403,7 +439,8 @@ const ticket = shape<ZendeskTicket>('A ticket (Zendesk Support API v2)', {
   is_public: { type: 'boolean', description: 'False while the ticket has only internal notes' },
   due_at: { ...time, nullable: true, description: "A task's due date" },
   tags: textList,
-  custom_fields: emptyList,
+  custom_fields: customFieldValues,
+  fields: { ...customFieldValues, description: 'The same as custom_fields' },
   satisfaction_rating: { type: 'object', nullable: true, enum: [null] },
   sharing_agreement_ids: emptyList,
   followup_ids: emptyList,
@@ -411,6 +448,55 @@ const ticket = shape<ZendeskTicket>('A ticket (Zendesk Support API v2)', {
   allow_channelback: flag,
   allow_attachments: flag,
 });
+
+const exportedTicket = shape<ZendeskExportedTicket>(
+  'A ticket in an incremental export: a ticket, and deleted tickets with status "deleted"',
+  {
+    ...(ticket.properties as { [K in keyof ZendeskTicket]-?: Schema }),
+    status: { type: 'string', enum: [...TICKET_STATUSES, 'deleted'] },
+    generated_timestamp: {
+      type: 'integer',
+      minimum: 0,
+      description: 'When the ticket last changed, in Unix seconds',
+    },
+  },
+);
+
+const exportPageEnd: SchemaObject = {
+  type: 'boolean',
+  description: 'True when no more tickets have changed, for now: ask again later',
+};
+
+const incrementalCursorPage = shape<IncrementalCursorPageDto>(
+  'A page of the cursor-based incremental ticket export',
+  {
+    tickets: { type: 'array', items: ref('IncrementalTicket') },
+    after_url: {
+      type: 'string',
+      format: 'uri',
+      description: 'The next page; at the end of the stream, where to ask again later',
+    },
+    after_cursor: { type: 'string', description: 'Opaque: where the next page starts' },
+    before_url: { type: 'string', nullable: true, enum: [null] },
+    before_cursor: { type: 'string', nullable: true, enum: [null] },
+    end_of_stream: exportPageEnd,
+  },
+);
+
+const incrementalTimePage = shape<IncrementalTimePageDto>(
+  'A page of the time-based incremental ticket export',
+  {
+    tickets: { type: 'array', items: ref('IncrementalTicket') },
+    next_page: {
+      type: 'string',
+      format: 'uri',
+      description: 'The next page (start_time=end_time); at the end, where to ask again later',
+    },
+    end_time: { type: 'integer', minimum: 0, description: "The next page's start_time" },
+    count: { type: 'integer', minimum: 0, description: 'How many tickets this page has' },
+    end_of_stream: exportPageEnd,
+  },
+);
 
 const comment = shape<ZendeskComment>('A public reply or an internal note; never changed', {
   id,
@@ -430,13 +516,25 @@ const auditEvent = shape<ZendeskAuditEvent>(
   'One event of a ticket audit: a field set (Create) or changed (Change), or a comment',
   {
     id,
-    type: { type: 'string', enum: ['Create', 'Change', 'Comment', 'CommentRedaction'] },
+    type: {
+      type: 'string',
+      enum: [
+        'Create',
+        'Change',
+        'Comment',
+        'CommentRedactionEvent',
+        'AttachmentRedactionEvent',
+        'CommentPrivacyChange',
+      ],
+    },
     field_name: text,
     value: { description: 'The new value' },
     previous_value: { description: 'The value before (Change only)' },
     comment_id: id,
+    attachment_id: { ...id, description: 'AttachmentRedactionEvent: the file replaced' },
+    public: { type: 'boolean', description: 'CommentPrivacyChange: always false' },
   },
-  ['field_name', 'value', 'previous_value', 'comment_id'],
+  ['field_name', 'value', 'previous_value', 'comment_id', 'attachment_id', 'public'],
 );
 
 const ticketAudit = shape<ZendeskTicketAudit>('One change to a ticket, with its events', {
@@ -487,6 +585,8 @@ const ticketRequest = envelope(
     external_id: textOrNull,
     due_at: { ...time, nullable: true },
     problem_id: idOrNull,
+    custom_fields: customFieldInput,
+    fields: { ...customFieldInput, description: 'The same as custom_fields' },
     safe_update: { type: 'boolean', description: 'Refuse (409) if changed since updated_stamp' },
     updated_stamp: time,
   }),
@@ -545,9 +645,55 @@ const request = shape<ZendeskRequest>(
     solved: { type: 'boolean', description: 'Solved or closed' },
     recipient: { type: 'string', nullable: true, enum: [null] },
     followup_source_id: { type: 'integer', nullable: true, enum: [null] },
-    custom_fields: emptyList,
+    custom_fields: {
+      ...customFieldValues,
+      description: 'The custom fields visible in the help center, with their values',
+    },
   },
 );
+
+const customFieldOption = shape<ZendeskCustomFieldOption>(
+  'A choice of a drop-down or multi-select',
+  {
+    id,
+    name: text,
+    raw_name: text,
+    value: { type: 'string', description: 'A tag, put on the ticket when chosen' },
+    position: { type: 'integer', minimum: 0 },
+  },
+);
+
+const ticketField = shape<ZendeskTicketField>('A custom ticket field (Zendesk Support API v2)', {
+  url,
+  id,
+  type: { type: 'string', enum: [...TICKET_FIELD_TYPES] },
+  title: text,
+  raw_title: text,
+  description: text,
+  raw_description: text,
+  position: { type: 'integer', minimum: 0 },
+  active: flag,
+  required: { type: 'boolean', description: 'Agents must fill it in to solve the ticket' },
+  collapsed_for_agents: { type: 'boolean', enum: [false] },
+  regexp_for_validation: { ...textOrNull, description: 'A regexp field’s pattern' },
+  title_in_portal: text,
+  raw_title_in_portal: text,
+  visible_in_portal: flag,
+  editable_in_portal: flag,
+  required_in_portal: { type: 'boolean', description: 'Requesters must fill it in (if editable)' },
+  tag: { ...textOrNull, description: 'The tag a checked checkbox puts on its ticket' },
+  removable: { type: 'boolean', enum: [true] },
+  custom_field_options: { type: 'array', items: customFieldOption },
+  created_at: time,
+  updated_at: time,
+});
+
+const ticketFieldList = shape<TicketFieldListDto>('Every ticket field, in one page', {
+  ticket_fields: { type: 'array', items: ref('TicketField') },
+  next_page: { type: 'string', nullable: true, enum: [null] },
+  previous_page: { type: 'string', nullable: true, enum: [null] },
+  count: { type: 'integer', minimum: 0 },
+});
 
 const requestComment = shape<ZendeskRequestComment>('A public comment of a request', {
   id,
@@ -558,14 +704,22 @@ const requestComment = shape<ZendeskRequestComment>('A public comment of a reque
   html_body: { type: 'string', description: 'The HTML, sanitised before it was stored' },
   plain_body: text,
   public: { type: 'boolean', enum: [true] },
-  attachments: emptyList,
+  attachments: { type: 'array', items: ref('Attachment') },
   created_at: time,
 });
 
 const requestCommentInput: SchemaObject = {
   type: 'object',
   description: 'A public comment (a requester cannot write internal notes)',
-  properties: { body: text, html_body: text },
+  properties: {
+    body: text,
+    html_body: text,
+    uploads: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Tokens of your uploads (POST /api/v2/uploads) whose files the comment takes',
+    },
+  },
 };
 
 const viewCondition: SchemaObject = {
@@ -702,6 +856,33 @@ const error = shape<ErrorBody>(
 );
 
 /** The name of a schema in `components.schemas`. */
+const jobResult = shape<ZendeskJobResult>(
+  'What became of one item of a job',
+  {
+    id: { ...id, description: 'The ticket the item created or changed' },
+    index: { type: 'integer', minimum: 0, description: "The item's position in the request" },
+    action: { type: 'string', enum: ['create', 'update', 'delete', 'merge'] },
+    success: flag,
+    status: { type: 'string', example: 'Created' },
+    errors: { type: 'string', description: 'On failure: the error', example: 'RecordInvalid' },
+    details: { type: 'string', description: 'On failure: what was wrong' },
+  },
+  ['id', 'errors', 'details'],
+);
+
+const jobStatus = shape<ZendeskJobStatus>('The progress and results of bulk work', {
+  id: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+  url,
+  job_type: { type: 'string', example: 'tickets.create_many' },
+  total: { type: 'integer', minimum: 0 },
+  progress: { type: 'integer', minimum: 0, description: 'Items done so far' },
+  status: { type: 'string', enum: ['queued', 'working', 'completed', 'failed', 'killed'] },
+  message: { type: 'string', nullable: true },
+  results: { type: 'array', items: ref('JobResult') },
+});
+
+const bulkTicket = (ticketRequest.properties as Record<string, Schema>).ticket;
+
 export type SchemaName =
   | 'User'
   | 'UserResponse'
@@ -750,12 +931,23 @@ export type SchemaName =
   | 'Ticket'
   | 'TicketResponse'
   | 'TicketList'
+  | 'TicketCursorList'
   | 'TicketShowMany'
   | 'TicketRequest'
   | 'TicketComment'
   | 'TicketCommentList'
   | 'TicketAudit'
   | 'TicketAuditList'
+  | 'TicketCommentResponse'
+  | 'CommentRedactionRequest'
+  | 'MarkedRedactionRequest'
+  | 'TicketRelatedResponse'
+  | 'TagList'
+  | 'TagNames'
+  | 'TagChangeRequest'
+  | 'IncrementalTicket'
+  | 'IncrementalTicketCursorPage'
+  | 'IncrementalTicketTimePage'
   | 'Attachment'
   | 'AttachmentResponse'
   | 'UploadResponse'
@@ -766,6 +958,10 @@ export type SchemaName =
   | 'RequestUpdateRequest'
   | 'RequestComment'
   | 'RequestCommentList'
+  | 'TicketField'
+  | 'TicketFieldResponse'
+  | 'TicketFieldList'
+  | 'TicketFieldRequest'
   | 'View'
   | 'ViewResponse'
   | 'ViewList'
@@ -776,6 +972,13 @@ export type SchemaName =
   | 'SearchResult'
   | 'SearchResults'
   | 'SearchCount'
+  | 'JobResult'
+  | 'JobStatus'
+  | 'JobStatusResponse'
+  | 'JobStatusList'
+  | 'TicketCreateManyRequest'
+  | 'TicketUpdateManyRequest'
+  | 'TicketMergeRequest'
   | 'Error';
 
 /** Every schema of `components.schemas`, by name. */
@@ -945,6 +1148,23 @@ export const SCHEMAS: Record<SchemaName, SchemaObject> = {
   Ticket: ticket,
   TicketResponse: envelope('ticket', ref('Ticket'), '`{"ticket": {...}}`'),
   TicketList: list('tickets', ref('Ticket'), 'A page of tickets'),
+  TicketCursorList: {
+    type: 'object',
+    description: 'A page of tickets by cursor (`page[size]`, `page[after]`, `page[before]`)',
+    properties: {
+      tickets: { type: 'array', items: ref('Ticket') },
+      meta: shape<CursorLinks['meta']>('Where the page ends', {
+        has_more: { ...flag, description: 'More tickets follow in the direction of travel' },
+        after_cursor: { ...textOrNull, description: 'For `page[after]`: the page after this' },
+        before_cursor: { ...textOrNull, description: 'For `page[before]`: the page before this' },
+      }),
+      links: shape<CursorLinks['links']>('The next and previous pages', {
+        next: { type: 'string', format: 'uri', nullable: true },
+        prev: { type: 'string', format: 'uri', nullable: true },
+      }),
+    },
+    required: ['tickets', 'meta', 'links'],
+  },
   TicketShowMany: {
     type: 'object',
     description: 'The tickets of the ids the caller may see',
@@ -952,10 +1172,119 @@ export const SCHEMAS: Record<SchemaName, SchemaObject> = {
     required: ['tickets'],
   },
   TicketRequest: ticketRequest,
+  TicketCreateManyRequest: {
+    type: 'object',
+    description: '`{"tickets": [...]}`: up to 100 tickets',
+    properties: { tickets: { type: 'array', items: bulkTicket, minItems: 1, maxItems: 100 } },
+    required: ['tickets'],
+  },
+  TicketUpdateManyRequest: {
+    type: 'object',
+    description:
+      '`{"ticket": {...}}` with `?ids=`, or `{"tickets": [{"id": 1, ...}, ...]}` (up to 100)',
+    properties: {
+      ticket: bulkTicket,
+      tickets: {
+        type: 'array',
+        items: { allOf: [bulkTicket, { type: 'object', properties: { id }, required: ['id'] }] },
+        minItems: 1,
+        maxItems: 100,
+      },
+    },
+  },
+  TicketMergeRequest: {
+    type: 'object',
+    description: 'The tickets to merge into this one, and the comments both sides get',
+    properties: {
+      ids: { type: 'array', items: id, minItems: 1, maxItems: 5 },
+      target_comment: text,
+      source_comment: text,
+      target_comment_is_public: flag,
+      source_comment_is_public: flag,
+    },
+    required: ['ids'],
+  },
+  JobResult: jobResult,
+  JobStatus: jobStatus,
+  JobStatusResponse: envelope('job_status', ref('JobStatus'), '`{"job_status": {...}}`'),
+  JobStatusList: {
+    type: 'object',
+    description: 'Job statuses',
+    properties: { job_statuses: { type: 'array', items: ref('JobStatus') } },
+    required: ['job_statuses'],
+  },
   TicketComment: comment,
   TicketCommentList: list('comments', ref('TicketComment'), "A page of a ticket's comments"),
   TicketAudit: ticketAudit,
   TicketAuditList: list('audits', ref('TicketAudit'), "A page of a ticket's audits, oldest first"),
+  TicketCommentResponse: shape<CommentResponseDto>('`{"comment": {...}}`', {
+    comment: ref('TicketComment'),
+  }),
+  CommentRedactionRequest: {
+    type: 'object',
+    description: 'The string to redact: every occurrence in the comment, matched exactly',
+    properties: { text: { type: 'string', minLength: 1, example: 'hunter2' } },
+    required: ['text'],
+  },
+  MarkedRedactionRequest: {
+    type: 'object',
+    description: "Zendesk's comment redaction: the comment's HTML with <redact> marks",
+    properties: {
+      ticket_id: id,
+      html_body: {
+        type: 'string',
+        example: '<p>My password is <redact>hunter2</redact></p>',
+      },
+      external_attachment_urls: {
+        ...textList,
+        description: 'Accepted only empty: Steward has no external files',
+      },
+    },
+    required: ['ticket_id', 'html_body'],
+  },
+  TicketRelatedResponse: envelope(
+    'ticket_related',
+    shape<ZendeskTicketRelated>(
+      "What a ticket is linked to; Steward has only problems' incidents",
+      {
+        topic_id: { type: 'integer', nullable: true, description: 'Always null' },
+        jira_issue_ids: { type: 'array', items: id, description: 'Always empty' },
+        followup_source_ids: { type: 'array', items: id, description: 'Always empty' },
+        from_archive: { type: 'boolean', description: 'Always false' },
+        incidents: {
+          type: 'integer',
+          minimum: 0,
+          description: "How many of the problem's incidents the caller may see",
+        },
+      },
+    ),
+    '`{"ticket_related": {...}}`',
+  ),
+  TagList: shape<TagListDto>('A page of tags, most used first', {
+    tags: {
+      type: 'array',
+      items: shape<ZendeskTagCount>('A tag and how many tickets the caller may see carry it', {
+        name: text,
+        count: { type: 'integer', minimum: 1 },
+      }),
+    },
+    ...pageLinks,
+  }),
+  TagNames: shape<TagNamesDto>('Tag names', { tags: textList }),
+  TagChangeRequest: {
+    type: 'object',
+    description:
+      'Tags to set, add or remove; safe_update refuses a change to a ticket changed since updated_stamp',
+    properties: {
+      tags: textList,
+      safe_update: flag,
+      updated_stamp: time,
+    },
+    required: ['tags'],
+  },
+  IncrementalTicket: exportedTicket,
+  IncrementalTicketCursorPage: incrementalCursorPage,
+  IncrementalTicketTimePage: incrementalTimePage,
   Attachment: attachment,
   AttachmentResponse: envelope('attachment', ref('Attachment'), '`{"attachment": {...}}`'),
   UploadResponse: upload,
@@ -968,6 +1297,10 @@ export const SCHEMAS: Record<SchemaName, SchemaObject> = {
       subject: text,
       comment: { ...requestCommentInput, description: 'Required: the first comment' },
       description: { type: 'string', description: 'The first comment if none is given' },
+      custom_fields: {
+        ...customFieldInput,
+        description: 'Values of the fields editable in the help center',
+      },
     }),
     '`{"request": {...}}`',
   ),
@@ -981,6 +1314,35 @@ export const SCHEMAS: Record<SchemaName, SchemaObject> = {
   ),
   RequestComment: requestComment,
   RequestCommentList: list('comments', ref('RequestComment'), "A page of a request's comments"),
+  TicketField: ticketField,
+  TicketFieldResponse: envelope('ticket_field', ref('TicketField'), '`{"ticket_field": {...}}`'),
+  TicketFieldList: ticketFieldList,
+  TicketFieldRequest: envelope(
+    'ticket_field',
+    input('A ticket field; on update the type must stay as it is', {
+      type: { type: 'string', enum: [...TICKET_FIELD_TYPES] },
+      title: text,
+      description: textOrNull,
+      position: { type: 'integer', minimum: 0 },
+      active: flag,
+      required: flag,
+      required_in_portal: flag,
+      visible_in_portal: flag,
+      editable_in_portal: flag,
+      regexp_for_validation: { ...textOrNull, description: 'Required for regexp fields' },
+      tag: { ...textOrNull, description: 'For checkboxes' },
+      custom_field_options: {
+        type: 'array',
+        description: 'Required for tagger and multiselect fields; replaces the options',
+        items: {
+          type: 'object',
+          properties: { id, name: text, value: text, position: { type: 'integer' } },
+          required: ['name', 'value'],
+        },
+      },
+    }),
+    '`{"ticket_field": {...}}`',
+  ),
   View: view,
   ViewResponse: envelope('view', ref('View'), '`{"view": {...}}`'),
   ViewList: list('views', ref('View'), 'Every view the caller may use, in one page'),

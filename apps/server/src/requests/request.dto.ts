@@ -23,7 +23,14 @@ import {
   own,
   sortQuery,
   type SortRequest,
+  textList,
 } from '../http/request-body';
+import {
+  customFieldsInput,
+  toZendeskCustomFields,
+  type ZendeskCustomFieldValue,
+} from '../tickets/ticket-field.dto';
+import type { ZendeskAttachment } from '../attachments/attachment.dto';
 import { zendeskTime } from '../users/user.dto';
 
 /**
@@ -53,7 +60,7 @@ export interface ZendeskRequest {
   solved: boolean;
   recipient: null;
   followup_source_id: null;
-  custom_fields: never[];
+  custom_fields: ZendeskCustomFieldValue[];
 }
 
 export interface RequestResponseDto {
@@ -74,7 +81,7 @@ export interface ZendeskRequestComment {
   html_body: string;
   plain_body: string;
   public: true;
-  attachments: never[];
+  attachments: ZendeskAttachment[];
   created_at: string;
 }
 
@@ -82,7 +89,10 @@ export interface RequestCommentListDto extends PageLinks {
   comments: ZendeskRequestComment[];
 }
 
-/** `{"body": …}` or `{"html_body": …}`; a requester's comment is always public. */
+/**
+ * `{"body": …}` or `{"html_body": …}`, with `uploads` (the caller's upload tokens); a
+ * requester's comment is always public.
+ */
 function commentInput(value: unknown): RequestCommentInput | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isObject(value)) throw invalidField('comment', 'must be an object: {"body": "…"}');
@@ -92,6 +102,7 @@ function commentInput(value: unknown): RequestCommentInput | undefined {
   return {
     body: text(value, 'body') ?? undefined,
     htmlBody: text(value, 'html_body') ?? undefined,
+    uploads: textList(value, 'uploads'),
   };
 }
 
@@ -102,7 +113,11 @@ export function requestInput(body: unknown): RequestInput {
   // Zendesk accepts `description` as the first comment when no comment is given.
   const description = text(request, 'description');
   if (comment === undefined && description) comment = { body: description };
-  return { subject: text(request, 'subject') ?? undefined, comment };
+  return {
+    subject: text(request, 'subject') ?? undefined,
+    comment,
+    customFields: customFieldsInput(request),
+  };
 }
 
 /** `{"request": {"comment": {...}, "solved": true}}`. */
@@ -161,7 +176,7 @@ export function toZendeskRequest(view: RequestView, publicUrl: string): ZendeskR
     solved: ticket.status === 'solved' || ticket.status === 'closed',
     recipient: null,
     followup_source_id: null,
-    custom_fields: [],
+    custom_fields: toZendeskCustomFields(view.customFields),
   };
 }
 
@@ -178,7 +193,10 @@ export function toRequestList(
   };
 }
 
-function toZendeskRequestComment(comment: TicketCommentEntity): ZendeskRequestComment {
+function toZendeskRequestComment(
+  comment: TicketCommentEntity,
+  attachments: readonly ZendeskAttachment[] = [],
+): ZendeskRequestComment {
   return {
     id: comment.id,
     type: 'Comment',
@@ -188,7 +206,7 @@ function toZendeskRequestComment(comment: TicketCommentEntity): ZendeskRequestCo
     html_body: comment.htmlBody,
     plain_body: comment.body,
     public: true,
-    attachments: [],
+    attachments: [...attachments],
     created_at: zendeskTime(comment.createdAt),
   };
 }
@@ -198,9 +216,12 @@ export function toRequestCommentList(
   request: PageRequest,
   url: string,
   extra = '',
+  attachments: ReadonlyMap<number, readonly ZendeskAttachment[]> = new Map(),
 ): RequestCommentListDto {
   return {
-    comments: page.comments.map(toZendeskRequestComment),
+    comments: page.comments.map((comment) =>
+      toZendeskRequestComment(comment, attachments.get(comment.id)),
+    ),
     ...pageLinks(url, request, page.count, extra),
   };
 }

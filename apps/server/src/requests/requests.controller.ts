@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+} from '@nestjs/common';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -11,13 +22,15 @@ import type { UserEntity } from '@steward/identity';
 import { STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { RequirePermission } from '@steward/runtime';
 import {
+  AttachmentService,
   REQUEST_SORTS,
+  type RequestList,
   RequestService,
   type RequestSort,
   TICKET_STATUSES,
-  type TicketActor,
 } from '@steward/tickets';
 import type { Request } from 'express';
+import { toZendeskAttachment } from '../attachments/attachment.dto';
 import { CurrentUser } from '../http/current-user';
 import { pageRequest, recordId, sortLink } from '../http/request-body';
 import { ApiErrors, ApiPage, ApiRecordId } from '../openapi/decorators';
@@ -35,6 +48,7 @@ import {
   toZendeskRequest,
   REQUEST_LIST_ORDER,
 } from './request.dto';
+import { ticketActor } from '../tickets/ticket-actor';
 
 /**
  * Zendesk Support API v2: Requests, a requester's view of their tickets. Every route needs
@@ -48,43 +62,98 @@ export class RequestsController {
   constructor(
     private readonly requests: RequestService,
     @Inject(STEWARD_CONFIG) private readonly config: StewardConfig,
+    private readonly attachments: AttachmentService,
   ) {}
 
   @Get(['requests.json', 'requests'])
   @RequirePermission('requests.own')
   @ApiOperation({ summary: "List the caller's own requests" })
-  @ApiPage()
-  @ApiQuery({
-    name: 'status',
-    required: false,
-    description: `Only these statuses, comma-separated (${TICKET_STATUSES.join(', ')})`,
-    schema: { type: 'string', example: 'open,pending' },
-  })
-  @ApiQuery({
-    name: 'sort_by',
-    required: false,
-    schema: { type: 'string', enum: Object.keys(REQUEST_SORTS), default: 'created_at' },
-  })
-  @ApiQuery({
-    name: 'sort_order',
-    required: false,
-    schema: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
-  })
-  @ApiOkResponse({ description: 'A page of requests', schema: ref('RequestList') })
+  @ApiRequestList()
   @ApiErrors(422)
   async list(
     @Query() query: unknown,
     @CurrentUser() user: Readonly<UserEntity>,
   ): Promise<RequestListDto> {
-    const page = pageRequest(query);
-    const statuses = statusesQuery(query);
-    const sort = requestSortOf(query);
-    return toRequestList(
-      await this.requests.list(user, { ...page, ...sort, statuses }),
-      page,
-      `${this.config.publicUrl}/api/v2/requests.json`,
-      this.config.publicUrl,
-      listSuffix(statuses, sort),
+    return this.page({ kind: 'mine' }, query, user, 'requests');
+  }
+
+  // The literal paths come before `requests/:id`, which would take `ccd` for an id.
+  @Get(['requests/ccd.json', 'requests/ccd'])
+  @RequirePermission('requests.own')
+  @ApiOperation({ summary: "List the requests the caller is CC'd on" })
+  @ApiRequestList()
+  @ApiErrors(422)
+  async ccd(
+    @Query() query: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+  ): Promise<RequestListDto> {
+    return this.page({ kind: 'ccd' }, query, user, 'requests/ccd');
+  }
+
+  @Get(['requests/solved.json', 'requests/solved'])
+  @RequirePermission('requests.own')
+  @ApiOperation({ summary: "List the caller's solved (and closed) requests" })
+  @ApiRequestList()
+  @ApiErrors(422)
+  async solved(
+    @Query() query: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+  ): Promise<RequestListDto> {
+    return this.page({ kind: 'solved' }, query, user, 'requests/solved');
+  }
+
+  @Get(['requests/open.json', 'requests/open'])
+  @RequirePermission('requests.own')
+  @ApiOperation({ summary: "List the caller's unsolved requests (new, open, pending, hold)" })
+  @ApiRequestList()
+  @ApiErrors(422)
+  async open(
+    @Query() query: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+  ): Promise<RequestListDto> {
+    return this.page({ kind: 'open' }, query, user, 'requests/open');
+  }
+
+  @Get(['users/:id/requests.json', 'users/:id/requests'])
+  @RequirePermission('requests.own')
+  @ApiOperation({
+    summary: 'List the requests a user requested',
+    description:
+      "An end-user may list only their own (anyone else's answers 404); staff see those inside their ticket scope.",
+  })
+  @ApiRecordId('id', 'The user')
+  @ApiRequestList()
+  @ApiErrors(404, 422)
+  async ofUser(
+    @Param('id') id: string,
+    @Query() query: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+  ): Promise<RequestListDto> {
+    const userId = recordId(id);
+    return this.page({ kind: 'user', userId }, query, user, `users/${userId}/requests`);
+  }
+
+  @Get(['organizations/:id/requests.json', 'organizations/:id/requests'])
+  @RequirePermission('requests.own')
+  @ApiOperation({
+    summary: "List an organization's requests",
+    description:
+      'For its members when it shares tickets (never a confidential group’s); staff see those inside their ticket scope; anyone else gets 404.',
+  })
+  @ApiRecordId('id', 'The organization')
+  @ApiRequestList()
+  @ApiErrors(404, 422)
+  async ofOrganization(
+    @Param('id') id: string,
+    @Query() query: unknown,
+    @CurrentUser() user: Readonly<UserEntity>,
+  ): Promise<RequestListDto> {
+    const organizationId = recordId(id);
+    return this.page(
+      { kind: 'organization', organizationId },
+      query,
+      user,
+      `organizations/${organizationId}/requests`,
     );
   }
 
@@ -112,7 +181,7 @@ export class RequestsController {
     @CurrentUser() user: Readonly<UserEntity>,
     @Req() request: Request,
   ): Promise<RequestResponseDto> {
-    return this.respond(await this.requests.create(requestInput(body), actorOf(user, request)));
+    return this.respond(await this.requests.create(requestInput(body), ticketActor(user, request)));
   }
 
   @Put(['requests/:id.json', 'requests/:id'])
@@ -133,7 +202,9 @@ export class RequestsController {
     @Req() request: Request,
   ): Promise<RequestResponseDto> {
     const change = requestChange(body);
-    return this.respond(await this.requests.update(recordId(id), change, actorOf(user, request)));
+    return this.respond(
+      await this.requests.update(recordId(id), change, ticketActor(user, request)),
+    );
   }
 
   @Get(['requests/:id/comments.json', 'requests/:id/comments'])
@@ -158,11 +229,39 @@ export class RequestsController {
     const { descending } = requestSortOf({
       sort_order: (query as Record<string, unknown> | undefined)?.sort_order,
     });
+    const comments = await this.requests.comments(requestId, user, { ...page, descending });
+    // Public comments of a request the caller sees: their files are the caller's to see too.
+    const files = await this.attachments.ofComments(comments.comments.map((c) => c.id));
+    const attachments = new Map(
+      [...files].map(([commentId, list]) => [
+        commentId,
+        list.map((file) => toZendeskAttachment(file, this.config.publicUrl)),
+      ]),
+    );
     return toRequestCommentList(
-      await this.requests.comments(requestId, user, { ...page, descending }),
+      comments,
       page,
       `${this.config.publicUrl}/api/v2/requests/${requestId}/comments.json`,
       descending ? '&sort_order=desc' : '',
+      attachments,
+    );
+  }
+
+  private async page(
+    list: RequestList,
+    query: unknown,
+    user: Readonly<UserEntity>,
+    path: string,
+  ): Promise<RequestListDto> {
+    const page = pageRequest(query);
+    const statuses = statusesQuery(query);
+    const sort = requestSortOf(query);
+    return toRequestList(
+      await this.requests.listOf(list, user, { ...page, ...sort, statuses }),
+      page,
+      `${this.config.publicUrl}/api/v2/${path}.json`,
+      this.config.publicUrl,
+      listSuffix(statuses, sort),
     );
   }
 
@@ -171,9 +270,28 @@ export class RequestsController {
   }
 }
 
-/** API calls (an Authorization header) come `via` api; the web app's cookie calls via web. */
-function actorOf(user: Readonly<UserEntity>, request: Request): TicketActor {
-  return { user, via: request.headers.authorization === undefined ? 'web' : 'api' };
+/** The query parameters every request list takes. */
+function ApiRequestList(): MethodDecorator {
+  return applyDecorators(
+    ApiPage(),
+    ApiQuery({
+      name: 'status',
+      required: false,
+      description: `Only these statuses, comma-separated (${TICKET_STATUSES.join(', ')})`,
+      schema: { type: 'string', example: 'open,pending' },
+    }),
+    ApiQuery({
+      name: 'sort_by',
+      required: false,
+      schema: { type: 'string', enum: Object.keys(REQUEST_SORTS), default: 'created_at' },
+    }),
+    ApiQuery({
+      name: 'sort_order',
+      required: false,
+      schema: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
+    }),
+    ApiOkResponse({ description: 'A page of requests', schema: ref('RequestList') }),
+  );
 }
 
 function listSuffix(

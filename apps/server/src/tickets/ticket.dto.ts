@@ -24,6 +24,11 @@ import {
 } from '../http/request-body';
 import { zendeskTime } from '../users/user.dto';
 import type { ZendeskAttachment } from '../attachments/attachment.dto';
+import {
+  customFieldsInput,
+  toZendeskCustomFields,
+  type ZendeskCustomFieldValue,
+} from './ticket-field.dto';
 
 /** A ticket in the Zendesk Support API v2 shape (custom fields and satisfaction: none yet). */
 export interface ZendeskTicket {
@@ -56,7 +61,9 @@ export interface ZendeskTicket {
   is_public: boolean;
   due_at: string | null;
   tags: string[];
-  custom_fields: never[];
+  custom_fields: ZendeskCustomFieldValue[];
+  /** The same list as custom_fields (Zendesk's alias). */
+  fields: ZendeskCustomFieldValue[];
   satisfaction_rating: null;
   sharing_agreement_ids: never[];
   followup_ids: never[];
@@ -102,6 +109,10 @@ export interface ZendeskAuditEvent {
   value?: unknown;
   previous_value?: unknown;
   comment_id?: number;
+  /** The file an AttachmentRedactionEvent replaced. */
+  attachment_id?: number;
+  /** A CommentPrivacyChange: the comment is now an internal note. */
+  public?: boolean;
 }
 
 export interface ZendeskTicketAudit {
@@ -209,6 +220,7 @@ export function ticketInput(body: unknown, creating: boolean): TicketInput {
     externalId: text(ticket, 'external_id'),
     dueAt: timeField(ticket, 'due_at'),
     problemId: optionalId(ticket, 'problem_id'),
+    customFields: customFieldsInput(ticket),
     updatedStamp: safeUpdate === true ? (updatedStamp ?? undefined) : undefined,
   };
 }
@@ -242,7 +254,8 @@ export function toZendeskTicket(view: TicketView, publicUrl: string): ZendeskTic
     is_public: ticket.isPublic,
     due_at: ticket.dueAt === null ? null : zendeskTime(ticket.dueAt),
     tags: [...view.tags],
-    custom_fields: [],
+    custom_fields: toZendeskCustomFields(view.customFields),
+    fields: toZendeskCustomFields(view.customFields),
     satisfaction_rating: null,
     sharing_agreement_ids: [],
     followup_ids: [],
@@ -303,8 +316,23 @@ function parsed(value: string | null): unknown {
 }
 
 function toZendeskEvent(event: TicketAuditEventEntity): ZendeskAuditEvent {
-  if (event.type === 'Comment' || event.type === 'CommentRedaction') {
-    return { id: event.id, type: event.type, comment_id: event.commentId ?? undefined };
+  const commentId = event.commentId ?? undefined;
+  switch (event.type) {
+    case 'Comment':
+    case 'CommentRedactionEvent':
+      return { id: event.id, type: event.type, comment_id: commentId };
+    case 'AttachmentRedactionEvent':
+      return {
+        id: event.id,
+        type: event.type,
+        comment_id: commentId,
+        attachment_id: Number(parsed(event.value)),
+      };
+    case 'CommentPrivacyChange':
+      return { id: event.id, type: event.type, comment_id: commentId, public: false };
+    case 'Create':
+    case 'Change':
+      break;
   }
   return {
     id: event.id,

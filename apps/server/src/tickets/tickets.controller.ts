@@ -24,15 +24,10 @@ import {
 import type { UserEntity } from '@steward/identity';
 import { STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { RequirePermission } from '@steward/runtime';
-import {
-  AttachmentService,
-  TICKET_SORTS,
-  type TicketActor,
-  TicketService,
-  type TicketSort,
-} from '@steward/tickets';
+import { AttachmentService, TICKET_SORTS, TicketService, type TicketSort } from '@steward/tickets';
 import type { Request } from 'express';
 import { toZendeskAttachment } from '../attachments/attachment.dto';
+import { type CursorLinks, cursorLinks, cursorRequest } from './ticket-cursor';
 import { CurrentUser } from '../http/current-user';
 import {
   idsQuery,
@@ -42,7 +37,7 @@ import {
   sortQuery,
   type SortRequest,
 } from '../http/request-body';
-import { ApiErrors, ApiPage, ApiRecordId } from '../openapi/decorators';
+import { ApiCursorPage, ApiErrors, ApiPage, ApiRecordId } from '../openapi/decorators';
 import { ref } from '../openapi/schemas';
 import {
   type AuditListDto,
@@ -56,6 +51,10 @@ import {
   toTicketList,
   toZendeskTicket,
 } from './ticket.dto';
+import { ticketActor } from './ticket-actor';
+
+/** A page of a ticket list by cursor (`page[size]`, `page[after]`, `page[before]`). */
+type TicketCursorListDto = CursorLinks & { tickets: TicketListDto['tickets'] };
 
 /** Ticket lists: oldest first by id unless asked otherwise. */
 const TICKET_LIST_ORDER: SortRequest<TicketSort> = { sortBy: 'id', descending: false };
@@ -83,21 +82,17 @@ export class TicketsController {
   @ApiOperation({ summary: 'List the tickets the caller may see' })
   @ApiPage()
   @ApiSorts()
-  @ApiOkResponse({ description: 'A page of tickets', schema: ref('TicketList') })
-  @ApiErrors(422)
+  @ApiCursorPage()
+  @ApiOkResponse({
+    description: 'A page of tickets: offset pages, or by cursor with page[size]',
+    schema: { oneOf: [ref('TicketList'), ref('TicketCursorList')] },
+  })
+  @ApiErrors(400, 422)
   async list(
     @Query() query: unknown,
     @CurrentUser() user: Readonly<UserEntity>,
-  ): Promise<TicketListDto> {
-    const request = pageRequest(query);
-    const sort = sortOf(query);
-    return toTicketList(
-      await this.tickets.list(user, { ...request, ...sort }),
-      request,
-      `${this.config.publicUrl}/api/v2/tickets.json`,
-      this.config.publicUrl,
-      sortSuffix(sort),
-    );
+  ): Promise<TicketListDto | TicketCursorListDto> {
+    return this.filtered(query, user, {}, 'tickets');
   }
 
   @Get(['tickets/show_many.json', 'tickets/show_many'])
@@ -142,7 +137,9 @@ export class TicketsController {
     @CurrentUser() user: Readonly<UserEntity>,
     @Req() request: Request,
   ): Promise<TicketResponseDto> {
-    return this.respond(await this.tickets.create(ticketInput(body, true), actorOf(user, request)));
+    return this.respond(
+      await this.tickets.create(ticketInput(body, true), ticketActor(user, request)),
+    );
   }
 
   @Put(['tickets/:id.json', 'tickets/:id'])
@@ -163,7 +160,7 @@ export class TicketsController {
     @Req() request: Request,
   ): Promise<TicketResponseDto> {
     const input = ticketInput(body, false);
-    return this.respond(await this.tickets.update(recordId(id), input, actorOf(user, request)));
+    return this.respond(await this.tickets.update(recordId(id), input, ticketActor(user, request)));
   }
 
   @Delete(['tickets/:id.json', 'tickets/:id'])
@@ -178,7 +175,7 @@ export class TicketsController {
     @CurrentUser() user: Readonly<UserEntity>,
     @Req() request: Request,
   ): Promise<void> {
-    await this.tickets.delete(recordId(id), actorOf(user, request));
+    await this.tickets.delete(recordId(id), ticketActor(user, request));
   }
 
   @Get(['tickets/:id/comments.json', 'tickets/:id/comments'])
@@ -245,13 +242,17 @@ export class TicketsController {
   @ApiRecordId('id', 'The user')
   @ApiPage()
   @ApiSorts()
-  @ApiOkResponse({ description: 'A page of tickets', schema: ref('TicketList') })
-  @ApiErrors(422)
+  @ApiCursorPage()
+  @ApiOkResponse({
+    description: 'A page of tickets: offset pages, or by cursor with page[size]',
+    schema: { oneOf: [ref('TicketList'), ref('TicketCursorList')] },
+  })
+  @ApiErrors(400, 422)
   async requested(
     @Param('id') id: string,
     @Query() query: unknown,
     @CurrentUser() user: Readonly<UserEntity>,
-  ): Promise<TicketListDto> {
+  ): Promise<TicketListDto | TicketCursorListDto> {
     const userId = recordId(id);
     return this.filtered(query, user, { requesterId: userId }, `users/${userId}/tickets/requested`);
   }
@@ -262,13 +263,17 @@ export class TicketsController {
   @ApiRecordId('id', 'The user')
   @ApiPage()
   @ApiSorts()
-  @ApiOkResponse({ description: 'A page of tickets', schema: ref('TicketList') })
-  @ApiErrors(422)
+  @ApiCursorPage()
+  @ApiOkResponse({
+    description: 'A page of tickets: offset pages, or by cursor with page[size]',
+    schema: { oneOf: [ref('TicketList'), ref('TicketCursorList')] },
+  })
+  @ApiErrors(400, 422)
   async assigned(
     @Param('id') id: string,
     @Query() query: unknown,
     @CurrentUser() user: Readonly<UserEntity>,
-  ): Promise<TicketListDto> {
+  ): Promise<TicketListDto | TicketCursorListDto> {
     const userId = recordId(id);
     return this.filtered(query, user, { assigneeId: userId }, `users/${userId}/tickets/assigned`);
   }
@@ -279,13 +284,17 @@ export class TicketsController {
   @ApiRecordId('id', 'The organization')
   @ApiPage()
   @ApiSorts()
-  @ApiOkResponse({ description: 'A page of tickets', schema: ref('TicketList') })
-  @ApiErrors(422)
+  @ApiCursorPage()
+  @ApiOkResponse({
+    description: 'A page of tickets: offset pages, or by cursor with page[size]',
+    schema: { oneOf: [ref('TicketList'), ref('TicketCursorList')] },
+  })
+  @ApiErrors(400, 422)
   async ofOrganization(
     @Param('id') id: string,
     @Query() query: unknown,
     @CurrentUser() user: Readonly<UserEntity>,
-  ): Promise<TicketListDto> {
+  ): Promise<TicketListDto | TicketCursorListDto> {
     const organizationId = recordId(id);
     return this.filtered(
       query,
@@ -295,18 +304,28 @@ export class TicketsController {
     );
   }
 
+  /** A list by offset pages (`page`, `per_page`) or, with `page[size]`, by cursor. */
   private async filtered(
     query: unknown,
     user: Readonly<UserEntity>,
     filter: { requesterId?: number; assigneeId?: number; organizationId?: number },
     path: string,
-  ): Promise<TicketListDto> {
-    const request = pageRequest(query);
+  ): Promise<TicketListDto | TicketCursorListDto> {
     const sort = sortOf(query);
+    const url = `${this.config.publicUrl}/api/v2/${path}.json`;
+    const cursor = cursorRequest(query, sort);
+    if (cursor) {
+      const page = await this.tickets.listFrom(user, { ...cursor, ...sort, ...filter });
+      return {
+        tickets: page.tickets.map((view) => toZendeskTicket(view, this.config.publicUrl)),
+        ...cursorLinks(url, cursor, page, sort.sortBy, sortSuffix(sort)),
+      };
+    }
+    const request = pageRequest(query);
     return toTicketList(
       await this.tickets.list(user, { ...request, ...sort, ...filter }),
       request,
-      `${this.config.publicUrl}/api/v2/${path}.json`,
+      url,
       this.config.publicUrl,
       sortSuffix(sort),
     );
@@ -331,11 +350,6 @@ function ApiSorts(): MethodDecorator {
       schema: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
     }),
   );
-}
-
-/** API calls (an Authorization header) come `via` api; the web app's cookie calls via web. */
-function actorOf(user: Readonly<UserEntity>, request: Request): TicketActor {
-  return { user, via: request.headers.authorization === undefined ? 'web' : 'api' };
 }
 
 function sortSuffix(sort: SortRequest<TicketSort>): string {

@@ -7,6 +7,11 @@ export type DatabaseDialect = 'sqlite' | 'mysql';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 /** Who must sign in with a second factor: admins, every agent role (admins too), or nobody. */
 export type TwoFactorRequirement = 'admins' | 'agents' | 'off';
+/**
+ * What erasing a data subject does to the tickets they requested: anonymise them all, or delete
+ * those where they are the sole requester (STEWARD_ERASURE_TICKETS).
+ */
+export type TicketErasure = 'anonymise' | 'delete';
 
 export interface DatabaseConfig {
   readonly dialect: DatabaseDialect;
@@ -50,8 +55,11 @@ export interface StewardConfig {
   };
   /** How long an administrator's break-glass access to a confidential group lasts. */
   readonly breakGlassTtlMs: number;
-  /** Solved tickets close (for good) this many days after they were solved. */
-  readonly tickets: { readonly closeSolvedAfterDays: number };
+  /**
+   * Solved tickets close (for good) this many days after they were solved; `erasure`: what
+   * erasing a requester does to their tickets.
+   */
+  readonly tickets: { readonly closeSolvedAfterDays: number; readonly erasure: TicketErasure };
   /** The largest file one upload may carry (STEWARD_ATTACHMENT_MAX_MB), in bytes. */
   readonly attachments: { readonly maxBytes: number };
   /** API requests each caller (a user, or an address when anonymous) may make per minute. */
@@ -283,6 +291,10 @@ export function loadConfig(options: LoadConfigOptions = {}): StewardConfig {
     breakGlassTtlMs: reader.integer('STEWARD_BREAK_GLASS_TTL', 60, 1, 1_440, 'minutes') * 60_000,
     tickets: {
       closeSolvedAfterDays: reader.integer('STEWARD_TICKET_CLOSE_AFTER_DAYS', 4, 1, 28, 'days'),
+      erasure: reader.oneOf<TicketErasure>('STEWARD_ERASURE_TICKETS', 'anonymise', [
+        'anonymise',
+        'delete',
+      ]),
     },
     attachments: {
       maxBytes: reader.integer('STEWARD_ATTACHMENT_MAX_MB', 20, 1, 100, 'megabytes') * 1_048_576,

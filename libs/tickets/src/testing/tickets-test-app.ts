@@ -15,9 +15,9 @@ import { TicketsModule } from '../tickets.module';
  * database and storage directory under test.
  */
 export async function startTicketsTestApp(
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; env?: Record<string, string> } = {},
 ): Promise<{ app: INestApplicationContext; setup: TestSetup }> {
-  const setup = await createTestSetup();
+  const setup = await createTestSetup(options.env);
   @Module({
     imports: [
       PlatformModule.forRoot({

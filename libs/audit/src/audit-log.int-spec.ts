@@ -1,6 +1,6 @@
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PersistenceModule } from '@steward/persistence';
+import { Database, PersistenceModule } from '@steward/persistence';
 import { Clock, createLogger, PlatformModule } from '@steward/platform';
 import { createTestSetup, LogCapture, truncateAll, type TestSetup } from '@steward/testing';
 import { DataSource } from 'typeorm';
@@ -84,7 +84,7 @@ describe('audit log', () => {
 
   describe('record', () => {
     it('chains each entry to the one before, from the genesis hash, with the time of the clock', async () => {
-      const first = await audit.record(signIn(1));
+      const first = await audit.append(signIn(1));
       clock.advance(5);
       await audit.record(signIn(2));
       await audit.record({ actorType: 'system', action: 'keys.rotated' });
@@ -109,7 +109,7 @@ describe('audit log', () => {
 
     it('replaces the values of password, token, secret and key entries in details', async () => {
       const secrets = ['hunter2-correct-horse', 'tok_9f8e7d6c5b4a', 's3cr3t-value', 'ak-123-456'];
-      const entry = await audit.record({
+      const entry = await audit.append({
         actorType: 'user',
         actorId: 1,
         action: 'token.created',
@@ -133,7 +133,7 @@ describe('audit log', () => {
     });
 
     it('replaces details larger than 8 KB by a note of their size', async () => {
-      const entry = await audit.record({
+      const entry = await audit.append({
         actorType: 'system',
         action: 'settings.changed',
         details: { note: 'x'.repeat(9000) },
@@ -144,7 +144,7 @@ describe('audit log', () => {
     });
 
     it('cuts the user agent to 512 characters and replaces control characters', async () => {
-      const entry = await audit.record(
+      const entry = await audit.append(
         signIn(1, { userAgent: `Evil\r\nX-Injected: 1\u001b[31m${'a'.repeat(600)}` }),
       );
       expect(entry.userAgent).toHaveLength(512);
@@ -166,9 +166,28 @@ describe('audit log', () => {
       await expect(rows()).resolves.toEqual([]);
     });
 
+    it('writes the entries of a transaction when it commits, and none when it rolls back', async () => {
+      const db = app.get(Database);
+      await db.transaction(async () => {
+        await audit.record(signIn(1));
+        await audit.record(signIn(2));
+        // Still waiting for the commit: the chain is untouched so far.
+        await expect(rows()).resolves.toEqual([]);
+      });
+      await expect(rows()).resolves.toHaveLength(2);
+      await expect(
+        db.transaction(async () => {
+          await audit.record(signIn(3));
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      await expect(rows()).resolves.toHaveLength(2);
+      await expect(audit.verify()).resolves.toMatchObject({ ok: true, checked: 2 });
+    });
+
     it('keeps the chain linear when 200 entries are recorded at the same moment', async () => {
       const recorded = await Promise.all(
-        Array.from({ length: 200 }, (_, i) => audit.record(signIn(i + 1))),
+        Array.from({ length: 200 }, (_, i) => audit.append(signIn(i + 1))),
       );
       expect(recorded.map((e) => e.id).sort((a, b) => a - b)).toEqual(
         Array.from({ length: 200 }, (_, i) => i + 1),
@@ -274,7 +293,7 @@ describe('audit log', () => {
         checked: 3,
         firstProblem: { id: 3, problem: 'missing chain head' },
       });
-      await expect(audit.record(signIn(4))).resolves.toMatchObject({ id: 4 });
+      await expect(audit.append(signIn(4))).resolves.toMatchObject({ id: 4 });
       await expect(audit.verify()).resolves.toMatchObject({ ok: true, checked: 4 });
     });
 

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Injectable, Logger } from '@nestjs/common';
+import { BEFORE_COMMIT, Database } from '@steward/persistence';
 import { Clock, scrub } from '@steward/platform';
 import { AUDIT_ACTOR_TYPES, type AuditActorType, AuditEntryEntity } from './audit-entry.entity';
 import { entryHash, GENESIS_HASH, networkDigest, networkIntact } from './audit-hash';
 import { AuditError } from './audit.errors';
 import { AuditRepository, type ChainHead } from './audit.repository';
+
+/** The entries a transaction recorded, waiting for its commit (see AuditLog.record). */
+const PENDING = Symbol('audit entries');
 
 /** Largest `details` stored, in bytes of JSON; a larger object is replaced by a note. */
 export const MAX_DETAILS_BYTES = 8192;
@@ -95,8 +99,9 @@ export interface AuditVerification {
 /**
  * The append-only, hash-chained audit log. Every entry carries the previous entry's hash, so
  * `verify` finds an entry that was edited, removed or slipped in. Call `record` inside the
- * unit of work that makes the change, so the entry commits with it; the chain's lock is then
- * held until that unit commits, so keep it short.
+ * unit of work that makes the change, so the entry commits with it: the entries of a
+ * transaction join the chain just before it commits, so the chain's lock, which every audited
+ * change in the installation waits for, is held for the commit only.
  */
 @Injectable()
 export class AuditLog {
@@ -105,18 +110,43 @@ export class AuditLog {
   constructor(
     private readonly entries: AuditRepository,
     private readonly clock: Clock,
+    private readonly db: Database,
   ) {}
 
-  /** Appends one entry at the end of the chain and returns it. */
-  async record(input: RecordAuditEntry): Promise<AuditEntry> {
+  /**
+   * Records one entry: at the end of the current transaction (just before it commits, in the
+   * order recorded), or at once outside one.
+   */
+  async record(input: RecordAuditEntry): Promise<void> {
+    const pending = this.db.collect<Array<(head: ChainHead) => AuditEntryEntity>>(
+      PENDING,
+      BEFORE_COMMIT.auditChain,
+      () => [],
+      async (builds) => {
+        await this.appendAll(builds);
+      },
+    );
+    if (pending) pending.push(this.builder(input));
+    else await this.appendAll([this.builder(input)]);
+  }
+
+  /** Appends one entry now (joining the current transaction, if any) and returns it. */
+  async append(input: RecordAuditEntry): Promise<AuditEntry> {
+    const [entry] = await this.appendAll([this.builder(input)]);
+    return entry;
+  }
+
+  /** What builds an entry for the head it will follow; its time is the time it was recorded. */
+  private builder(input: RecordAuditEntry): (head: ChainHead) => AuditEntryEntity {
     const fields = normalise(input);
+    const occurredAt = this.clock.now();
     const salt =
       fields.ip !== null || fields.userAgent !== null ? randomBytes(16).toString('hex') : null;
-    const build = (head: ChainHead): AuditEntryEntity => {
+    return (head) => {
       const entry = Object.assign(new AuditEntryEntity(), {
         ...fields,
         id: head.lastId + 1,
-        occurredAt: this.clock.now(),
+        occurredAt,
         networkSalt: salt,
         networkDigest: salt === null ? null : networkDigest(salt, fields.ip, fields.userAgent),
         prevHash: head.lastHash,
@@ -125,18 +155,24 @@ export class AuditLog {
       entry.hash = entryHash(entry);
       return entry;
     };
-    let entry = await this.entries.append(build);
-    if (!entry) {
+  }
+
+  private async appendAll(
+    builds: ReadonlyArray<(head: ChainHead) => AuditEntryEntity>,
+  ): Promise<AuditEntry[]> {
+    if (builds.length === 0) return [];
+    let entries = await this.entries.append(builds);
+    if (!entries) {
       const lastId = await this.entries.ensureHead();
       if (lastId > 0) {
         this.logger.warn(
           `the audit chain head was missing; recreated it at entry ${lastId} (run steward audit verify)`,
         );
       }
-      entry = await this.entries.append(build);
-      if (!entry) throw new Error('the audit chain head is missing and could not be recreated');
+      entries = await this.entries.append(builds);
+      if (!entries) throw new Error('the audit chain head is missing and could not be recreated');
     }
-    return toAuditEntry(entry);
+    return entries.map(toAuditEntry);
   }
 
   /**

@@ -34,25 +34,34 @@ export class AuditRepository {
   }
 
   /**
-   * Appends the entry `build` makes for the current head, and moves the head to it, in one
-   * transaction that holds the head's lock throughout: concurrent appends (other requests,
-   * other servers) wait for it, so every entry follows exactly one predecessor. Joins the
-   * caller's transaction when there is one. Resolves null when the head row is missing.
+   * Appends the entries `builds` make, each for the head the one before it left, and moves the
+   * head to the last, in one transaction that holds the head's lock throughout: concurrent
+   * appends (other requests, other servers) wait for it, so every entry follows exactly one
+   * predecessor. Joins the caller's transaction when there is one. Resolves null when the head
+   * row is missing.
    */
-  append(build: (head: ChainHead) => AuditEntryEntity): Promise<AuditEntryEntity | null> {
+  append(
+    builds: ReadonlyArray<(head: ChainHead) => AuditEntryEntity>,
+  ): Promise<AuditEntryEntity[] | null> {
     return this.db.transaction(async (manager) => {
       const head = await this.lockHead(manager);
       if (!head) return null;
-      const entry = build(head);
-      await manager.insert(AuditEntryEntity, entry);
+      const entries: AuditEntryEntity[] = [];
+      let last = head;
+      for (const build of builds) {
+        const entry = build(last);
+        entries.push(entry);
+        last = { lastId: entry.id, lastHash: entry.hash };
+      }
+      await manager.insert(AuditEntryEntity, entries);
       const moved = await manager
         .createQueryBuilder()
         .update(AuditChainHeadEntity)
-        .set({ lastId: entry.id, lastHash: entry.hash })
+        .set({ lastId: last.lastId, lastHash: last.lastHash })
         .where('id = :id AND last_id = :lastId', { id: CHAIN_HEAD_ID, lastId: head.lastId })
         .execute();
       if (moved.affected !== 1) throw new Error('the audit chain head moved during an append');
-      return entry;
+      return entries;
     });
   }
 

@@ -5,6 +5,21 @@ import type { DataSource, EntityManager } from 'typeorm';
 interface UnitOfWork {
   readonly manager: EntityManager;
   readonly afterCommit?: Array<() => void>;
+  /** Values collected during the transaction and written just before it commits. */
+  readonly beforeCommit?: Map<symbol, Collected>;
+}
+
+/**
+ * The order in which collections (`Database.collect`) are written before a commit, for every
+ * feature in one place, so that the locks they take are always taken in the same order.
+ * Counters first; the audit chain's head, which every audited change waits for, last.
+ */
+export const BEFORE_COMMIT = { counters: 10, auditChain: 100 } as const;
+
+interface Collected {
+  readonly value: unknown;
+  readonly order: number;
+  readonly write: () => Promise<void>;
 }
 
 /**
@@ -39,9 +54,15 @@ export class Database {
       return work(joined.manager);
     }
     const afterCommit: Array<() => void> = [];
+    const beforeCommit = new Map<symbol, Collected>();
     const scoped = () =>
       this.dataSource.transaction((manager) =>
-        this.current.run({ manager, afterCommit }, () => work(manager)),
+        this.current.run({ manager, afterCommit, beforeCommit }, async () => {
+          const result = await work(manager);
+          const collected = [...beforeCommit.values()].sort((a, b) => a.order - b.order);
+          for (const { write } of collected) await write();
+          return result;
+        }),
       );
     const result = await (joined || !this.serial ? scoped() : this.exclusively(scoped));
     // Committed: the callbacks run as units of their own, after the connection is released.
@@ -61,6 +82,29 @@ export class Database {
     } else {
       this.current.exit(callback);
     }
+  }
+
+  /**
+   * A value the current transaction collects under `key` (made by `create` the first time),
+   * written by `write` once the transaction's work is done, just before it commits; undefined
+   * outside a transaction. A hot row that many transactions change (a counter, the head of a
+   * chain) is then locked only for the commit, not for the whole transaction. Collections are
+   * written by ascending `order`, the same in every transaction, so that two transactions never
+   * wait on each other's locks in a circle: give each key one fixed order.
+   */
+  collect<T>(
+    key: symbol,
+    order: number,
+    create: () => T,
+    write: (value: T) => Promise<void>,
+  ): T | undefined {
+    const unit = this.current.getStore();
+    if (!unit?.beforeCommit || !unit.manager.queryRunner?.isTransactionActive) return undefined;
+    const existing = unit.beforeCommit.get(key);
+    if (existing) return existing.value as T;
+    const value = create();
+    unit.beforeCommit.set(key, { value, order, write: () => write(value) });
+    return value;
   }
 
   private async exclusively<T>(work: () => Promise<T>): Promise<T> {

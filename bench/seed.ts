@@ -13,6 +13,7 @@ import { createDataSource, prepareSchema } from '@steward/persistence';
 import { loadConfig } from '@steward/platform';
 import { stewardSchema } from '@steward/runtime';
 import {
+  RECOUNT_TICKETS,
   TicketCommentEntity,
   TicketEntity,
   TicketTagEntity,
@@ -397,6 +398,11 @@ async function main(): Promise<void> {
         );
       }
     }
+    // The rows went in around Steward's services: count the tickets for the views again.
+    await data.transaction(async (m) => {
+      await m.query('DELETE FROM ticket_counts');
+      await m.query(RECOUNT_TICKETS);
+    });
     process.stdout.write(
       `seeded ${tickets.toLocaleString('en')} tickets, ${comments.toLocaleString('en')} comments, ` +
         `${users.length.toLocaleString('en')} users, ${groups.length} groups (HR confidential), ` +

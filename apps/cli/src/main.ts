@@ -6,6 +6,7 @@ import { registerDoctor } from './commands/doctor.command';
 import { registerKeys } from './commands/keys.command';
 import { registerMigrate } from './commands/migrate.command';
 import { registerSearch } from './commands/search.command';
+import { registerTickets } from './commands/tickets.command';
 import { registerToken } from './commands/token.command';
 import { registerUser } from './commands/user.command';
 
@@ -21,6 +22,7 @@ runMain('steward', async () => {
   registerToken(program);
   registerAudit(program);
   registerSearch(program);
+  registerTickets(program);
   try {
     await program.parseAsync(process.argv);
   } catch (error) {

@@ -5,16 +5,18 @@ import { DomainEvents } from '@steward/persistence';
 import { createLogger } from '@steward/platform';
 import { StewardCoreModule } from '@steward/runtime';
 import { createTestSetup, LogCapture, type TestSetup } from '@steward/testing';
-import { TicketSearchService, TicketService } from '@steward/tickets';
+import { TicketCountEntity, TicketSearchService, TicketService } from '@steward/tickets';
 import { Command } from 'commander';
 import { DataSource } from 'typeorm';
 import { registerSearch } from './commands/search.command';
+import { registerTickets } from './commands/tickets.command';
 
 /**
- * `steward search rebuild`, run in this process through commander (the built program is what
- * cli.e2e-spec.ts drives; this checks the command against a real database in both shapes).
+ * `steward search rebuild` and `steward tickets recount`, run in this process through commander
+ * (the built program is what cli.e2e-spec.ts drives; this checks the commands against a real
+ * database in both shapes).
  */
-describe('steward search rebuild', () => {
+describe('steward search rebuild, steward tickets recount', () => {
   let setup: TestSetup;
   let app: INestApplicationContext;
   const savedEnv = { ...process.env };
@@ -49,6 +51,7 @@ describe('steward search rebuild', () => {
   function steward(...args: string[]): Promise<Command> {
     const program = new Command('steward').exitOverride();
     registerSearch(program);
+    registerTickets(program);
     return program.parseAsync(['node', 'steward', ...args]);
   }
 
@@ -81,5 +84,19 @@ describe('steward search rebuild', () => {
       name: 'StartupError',
       exitCode: 64,
     });
+  });
+
+  it('counts the tickets again for view counts', async () => {
+    const counts = app.get(DataSource).getRepository(TicketCountEntity);
+    const total = async () => (await counts.find()).reduce((sum, row) => sum + row.tickets, 0);
+    expect(await total()).toBe(3);
+    await app.get(DataSource).query('DELETE FROM ticket_counts');
+    expect(await total()).toBe(0);
+    printed.length = 0;
+
+    await steward('tickets', 'recount');
+
+    expect(printed.join('')).toBe('ticket counts recounted\n');
+    expect(await total()).toBe(3);
   });
 });

@@ -6,6 +6,8 @@ import { CreateTicketSearch1795290000000 } from './migrations/1795290000000-crea
 import { CreateJobStatuses1795330000000 } from './migrations/1795330000000-create-job-statuses';
 import { JobStatusEntity } from './job-status.entity';
 import { TicketScopeIndexes1795360000000 } from './migrations/1795360000000-ticket-scope-indexes';
+import { CreateTicketCounts1795370000000 } from './migrations/1795370000000-create-ticket-counts';
+import { TicketCountEntity } from './ticket-count.entity';
 import { TicketAuditEntity, TicketAuditEventEntity } from './ticket-audit.entity';
 import { TicketCollaboratorEntity } from './ticket-collaborator.entity';
 import { TicketCommentEntity } from './ticket-comment.entity';
@@ -166,6 +168,7 @@ export const ticketEntities = [
   CustomFieldOptionEntity,
   TicketFieldValueEntity,
   JobStatusEntity,
+  TicketCountEntity,
 ];
 export const ticketMigrations = [
   CreateTickets1795260000000,
@@ -175,4 +178,7 @@ export const ticketMigrations = [
   CreateTicketFields1795310000000,
   CreateJobStatuses1795330000000,
   TicketScopeIndexes1795360000000,
+  CreateTicketCounts1795370000000,
 ];
+export { TicketCounts, RECOUNT_TICKETS } from './ticket-counts';
+export { TicketCountEntity };

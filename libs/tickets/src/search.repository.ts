@@ -4,7 +4,7 @@ import { Database } from '@steward/persistence';
 import { In, IsNull, MoreThan, type SelectQueryBuilder } from 'typeorm';
 import { TicketSearchIndex, type SearchCondition, type SearchDocument } from './search-index';
 import { TicketCommentEntity } from './ticket-comment.entity';
-import { countOf, pageOfIds, scoped, TICKET_SORTS, type TicketSort } from './ticket.repository';
+import { countOf, pageWithTotal, scoped, TICKET_SORTS, type TicketSort } from './ticket.repository';
 import type { TicketScope } from './ticket-scope';
 import { TicketEntity } from './ticket.entity';
 
@@ -73,10 +73,7 @@ export class SearchRepository {
       const direction = query.descending ? 'DESC' : 'ASC';
       builder.orderBy(`t.${TICKET_SORTS[query.sortBy]}`, direction);
       if (query.sortBy !== 'id') builder.addOrderBy('t.id', direction);
-      return Promise.all([
-        pageOfIds(m, builder.clone(), query.offset, query.limit),
-        countOf(builder),
-      ]);
+      return pageWithTotal(m, builder, query.offset, query.limit);
     });
   }
 

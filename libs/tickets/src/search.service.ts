@@ -63,6 +63,8 @@ const DATE_COLUMNS = { created: 'created_at', updated: 'updated_at', solved: 'so
  */
 @Injectable()
 export class TicketSearchService {
+  private batch?: { readonly ids: Set<number>; readonly done: Promise<void> };
+
   constructor(
     private readonly tickets: TicketService,
     private readonly search: SearchRepository,
@@ -177,7 +179,27 @@ export class TicketSearchService {
     'ticket.deleted',
   )
   async onTicketChanged(event: TicketDomainEvent): Promise<void> {
-    await this.reindex([event.ticketId]);
+    // The index holds the subject and the comments; a change of status or assignee leaves it be.
+    if (event.type === 'ticket.updated' && !event.fields.includes('subject')) return;
+    await this.soon(event.ticketId);
+  }
+
+  /**
+   * Reindexes the ticket with the others changed in the same turn of the event loop: a new
+   * ticket announces itself and its first comment at once, and busy desks change many tickets
+   * at a time; each is read and written once per batch.
+   */
+  private soon(ticketId: number): Promise<void> {
+    if (!this.batch) {
+      const ids = new Set<number>();
+      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.batch = undefined;
+        return this.reindex([...ids]);
+      });
+      this.batch = { ids, done };
+    }
+    this.batch.ids.add(ticketId);
+    return this.batch.done;
   }
 
   /** What to run: the ticket criteria (undefined: no ticket search) and the users' text. */

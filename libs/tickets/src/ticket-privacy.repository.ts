@@ -9,6 +9,7 @@ import { TicketFieldValueEntity } from './ticket-field.entity';
 import { TicketTagEntity } from './ticket-tag.entity';
 import { TicketEntity } from './ticket.entity';
 import { ViewEntity } from './view.entity';
+import { cellOf, TicketCounts } from './ticket-counts';
 
 /** `%term%` for LIKE with `!` as the escape character, lower case. */
 function containing(term: string): string {
@@ -18,7 +19,10 @@ function containing(term: string): string {
 /** The queries of the tickets' personal data contributor: by person, never on the hot path. */
 @Injectable()
 export class TicketPrivacyRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly counts: TicketCounts,
+  ) {}
 
   /** Ids of the tickets these users requested, are copied on or follow, or commented on. */
   async ticketIdsInvolving(userIds: readonly number[]): Promise<number[]> {
@@ -260,7 +264,12 @@ export class TicketPrivacyRepository {
   async deleteTickets(ticketIds: readonly number[]): Promise<{ comments: number }> {
     if (ticketIds.length === 0) return { comments: 0 };
     const ids = [...ticketIds];
-    return this.db.run(async (m) => {
+    return this.db.transaction(async (m) => {
+      const counted = await m.find(TicketEntity, {
+        select: { id: true, status: true, groupId: true, assigneeId: true, deletedAt: true },
+        where: { id: In(ids) },
+      });
+      for (const ticket of counted) this.counts.move(cellOf(ticket), null);
       await m.delete(TicketAttachmentEntity, { ticketId: In(ids) });
       const audits = await m.find(TicketAuditEntity, {
         select: { id: true },

@@ -1,3 +1,5 @@
+import { Brackets, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+
 /**
  * Which tickets a staff member may see, as a filter every ticket query applies: never the
  * tickets of `hiddenGroupIds` (confidential groups they are not in and hold no break-glass grant
@@ -20,4 +22,34 @@ export function scopeAllows(
   if (ticket.groupId !== null && scope.hiddenGroupIds.includes(ticket.groupId)) return false;
   if (scope.groupIds === undefined || ticket.groupId === null) return true;
   return scope.groupIds.includes(ticket.groupId) || ticket.assigneeId === scope.userId;
+}
+
+/**
+ * The scope's group rule on a query over `t` (tickets, or the ticket counts, which have the same
+ * group and assignee columns); deleted tickets are the caller's business (the incremental export
+ * shows them).
+ */
+export function withinScope<T extends ObjectLiteral>(
+  builder: SelectQueryBuilder<T>,
+  scope: TicketScope,
+): SelectQueryBuilder<T> {
+  if (scope.hiddenGroupIds.length > 0) {
+    builder.andWhere('(t.group_id IS NULL OR t.group_id NOT IN (:...hiddenGroupIds))', {
+      hiddenGroupIds: [...scope.hiddenGroupIds],
+    });
+  }
+  const groupIds = scope.groupIds;
+  if (groupIds !== undefined) {
+    builder.andWhere(
+      new Brackets((or) => {
+        or.where('t.group_id IS NULL').orWhere('t.assignee_id = :scopeUserId', {
+          scopeUserId: scope.userId,
+        });
+        if (groupIds.length > 0) {
+          or.orWhere('t.group_id IN (:...scopeGroupIds)', { scopeGroupIds: [...groupIds] });
+        }
+      }),
+    );
+  }
+  return builder;
 }

@@ -27,6 +27,7 @@ import {
   TicketFieldValueEntity,
 } from './ticket-field.entity';
 import { TicketFieldRepository } from './ticket-field.repository';
+import { TicketCountEntity } from './ticket-count.entity';
 
 const TICKETS = 'tickets';
 const COMMENTS = 'ticket_comments';
@@ -83,6 +84,9 @@ export class TicketContributor implements PersonalDataContributor {
     TicketFieldEntity,
     CustomFieldOptionEntity,
     TicketFieldValueEntity,
+    // Counts per assignee: the id stays that of the user row, which erasure turns into the
+    // tombstone, so the counts hold nothing more to export or erase.
+    TicketCountEntity,
   ];
 
   constructor(

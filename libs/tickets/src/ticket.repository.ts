@@ -1,17 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '@steward/persistence';
-import {
-  Brackets,
-  type EntityManager,
-  In,
-  IsNull,
-  LessThan,
-  type SelectQueryBuilder,
-} from 'typeorm';
+import { Database, isMysqlFamily } from '@steward/persistence';
+import { cellOf, TicketCounts } from './ticket-counts';
+import { type EntityManager, In, IsNull, LessThan, type SelectQueryBuilder } from 'typeorm';
 import { type CollaboratorKind, TicketCollaboratorEntity } from './ticket-collaborator.entity';
 import { TicketCommentEntity } from './ticket-comment.entity';
 import { TicketAuditEntity, TicketAuditEventEntity } from './ticket-audit.entity';
-import type { TicketScope } from './ticket-scope';
+import { type TicketScope, withinScope } from './ticket-scope';
 import { TicketTagEntity } from './ticket-tag.entity';
 import { TicketEntity } from './ticket.entity';
 
@@ -34,6 +28,9 @@ export const TICKET_SORTS = {
   priority: 'priority',
 } as const;
 export type TicketSort = keyof typeof TICKET_SORTS;
+
+/** The columns that say where a ticket counts (see TicketCounts). */
+const COUNTED_COLUMNS = ['status', 'groupId', 'assigneeId', 'deletedAt'] as const;
 
 export interface TicketListQuery {
   readonly scope: TicketScope;
@@ -61,7 +58,10 @@ export interface TicketCursorQuery extends Omit<TicketListQuery, 'offset'> {
 
 @Injectable()
 export class TicketRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly counts: TicketCounts,
+  ) {}
 
   /** A ticket that was not deleted, whoever may see it. */
   findById(id: number): Promise<TicketEntity | null> {
@@ -88,7 +88,9 @@ export class TicketRepository {
       if (query.sortBy !== 'id') builder.addOrderBy('t.id', direction);
       return Promise.all([
         pageOfIds(m, builder.clone(), query.offset, query.limit),
-        countOf(builder),
+        query.requesterId === undefined && query.organizationId === undefined
+          ? this.counts.sum(query.scope, assigneeCondition(query.assigneeId))
+          : countOf(builder),
       ]);
     });
   }
@@ -166,11 +168,35 @@ export class TicketRepository {
   }
 
   insert(row: TicketRow): Promise<TicketEntity> {
-    return this.db.run((m) => m.save(m.create(TicketEntity, row)));
+    return this.db.transaction(async (m) => {
+      const ticket = await m.save(m.create(TicketEntity, row));
+      this.counts.move(null, cellOf(ticket));
+      return ticket;
+    });
   }
 
+  /**
+   * Changes a ticket's columns. A change of where it counts (status, group, assignee, deleted)
+   * moves it between ticket counts: the row is read under a lock first, so two changes of one
+   * ticket at once count it once.
+   */
   async update(id: number, changes: Partial<TicketRow>): Promise<void> {
-    await this.db.run((m) => m.update(TicketEntity, { id }, changes));
+    const recounts = COUNTED_COLUMNS.some((column) => changes[column] !== undefined);
+    if (!recounts) {
+      await this.db.run((m) => m.update(TicketEntity, { id }, changes));
+      return;
+    }
+    await this.db.transaction(async (m) => {
+      const query = m
+        .createQueryBuilder(TicketEntity, 't')
+        .select(['t.id', 't.status', 't.groupId', 't.assigneeId', 't.deletedAt'])
+        .where('t.id = :id', { id });
+      if (isMysqlFamily(m.connection)) query.setLock('pessimistic_write');
+      const before = await query.getOne();
+      if (!before) return;
+      await m.update(TicketEntity, { id }, changes);
+      this.counts.move(cellOf(before), cellOf({ ...before, ...changes }));
+    });
   }
 
   tagsOf(ticketIds: readonly number[]): Promise<TicketTagEntity[]> {
@@ -311,32 +337,6 @@ export function scoped(
   return withinScope(builder, scope);
 }
 
-/** The scope's group rule alone, deleted tickets included (the incremental export shows them). */
-function withinScope(
-  builder: SelectQueryBuilder<TicketEntity>,
-  scope: TicketScope,
-): SelectQueryBuilder<TicketEntity> {
-  if (scope.hiddenGroupIds.length > 0) {
-    builder.andWhere('(t.group_id IS NULL OR t.group_id NOT IN (:...hiddenGroupIds))', {
-      hiddenGroupIds: [...scope.hiddenGroupIds],
-    });
-  }
-  const groupIds = scope.groupIds;
-  if (groupIds !== undefined) {
-    builder.andWhere(
-      new Brackets((or) => {
-        or.where('t.group_id IS NULL').orWhere('t.assignee_id = :scopeUserId', {
-          scopeUserId: scope.userId,
-        });
-        if (groupIds.length > 0) {
-          or.orWhere('t.group_id IN (:...scopeGroupIds)', { scopeGroupIds: [...groupIds] });
-        }
-      }),
-    );
-  }
-  return builder;
-}
-
 /**
  * A page of the tickets a query selects, in two steps: the ids (where, order, offset, limit) —
  * which the `*_scope` indexes answer without reading a row — then the rows of just those ids.
@@ -361,6 +361,33 @@ export async function pageOfIds(
   return ids.flatMap((id) => found.get(id) ?? []);
 }
 
+/**
+ * A page of the tickets a query selects and how many it selects in all, from one evaluation of
+ * the query (`COUNT(*) OVER ()`): for a search, whose full-text match is the costly part, half
+ * the work of counting and paging apart.
+ */
+export async function pageWithTotal(
+  m: EntityManager,
+  builder: SelectQueryBuilder<TicketEntity>,
+  offset: number,
+  limit: number,
+): Promise<[TicketEntity[], number]> {
+  const rows = await builder
+    .clone()
+    .select('t.id', 'id')
+    .addSelect('COUNT(*) OVER ()', 'total')
+    .offset(offset)
+    .limit(limit)
+    .getRawMany<{ id: number | string; total: number | string }>();
+  // Past the last page there is no row to carry the total: count apart.
+  if (rows.length === 0) return [[], offset === 0 ? 0 : await countOf(builder)];
+  const ids = rows.map((row) => Number(row.id));
+  const found = new Map(
+    (await m.findBy(TicketEntity, { id: In(ids) })).map((ticket) => [ticket.id, ticket]),
+  );
+  return [ids.flatMap((id) => found.get(id) ?? []), Number(rows[0].total)];
+}
+
 /** How many tickets a query selects: `COUNT(*)`, which an index can answer (no DISTINCT). */
 export async function countOf(builder: SelectQueryBuilder<TicketEntity>): Promise<number> {
   const row = await builder
@@ -373,6 +400,16 @@ export async function countOf(builder: SelectQueryBuilder<TicketEntity>): Promis
 /** A ticket's place in a list sorted by `sortBy`. */
 export function cursorOf(ticket: TicketEntity, sortBy: TicketSort): TicketCursor {
   return { value: sortBy === 'id' ? null : ticket[TICKET_SORTS[sortBy]], id: ticket.id };
+}
+
+/** A list's assignee filter as a condition the ticket counts can take. */
+function assigneeCondition(assigneeId: number | undefined): {
+  sql: string;
+  params: Record<string, unknown>;
+} {
+  return assigneeId === undefined
+    ? { sql: '1 = 1', params: {} }
+    : { sql: 't.assignee_id = :assigneeId', params: { assigneeId } };
 }
 
 /** The tickets of a list inside its scope, with its filters; not yet ordered. */

@@ -4,6 +4,7 @@ import { TicketContributor } from './ticket.contributor';
 import { TicketPrivacyRepository } from './ticket-privacy.repository';
 import { TicketLifecycleService } from './ticket-lifecycle.service';
 import { TicketRepository } from './ticket.repository';
+import { TicketCounts } from './ticket-counts';
 import { TicketService } from './ticket.service';
 import { TicketExportService } from './ticket-export.service';
 import { AttachmentRepository } from './attachment.repository';
@@ -30,6 +31,7 @@ import { TicketRelationsService } from './ticket-relations.service';
 @Module({
   imports: [IdentityModule],
   providers: [
+    TicketCounts,
     TicketRepository,
     TicketService,
     TicketExportService,
@@ -64,6 +66,7 @@ import { TicketRelationsService } from './ticket-relations.service';
     TicketFieldValues,
   ],
   exports: [
+    TicketCounts,
     TicketService,
     TicketExportService,
     AttachmentService,

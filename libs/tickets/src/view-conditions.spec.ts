@@ -31,10 +31,12 @@ describe('view conditions', () => {
       expect(compile([{ field: 'status', operator: 'less_than', value: 'solved' }])).toEqual({
         where: 't.status IN (:...vc0)',
         params: { vc0: ['new', 'open', 'pending', 'hold'] },
+        fields: ['status'],
       });
       expect(compile([{ field: 'priority', operator: 'greater_than', value: 'normal' }])).toEqual({
         where: 't.priority IN (:...vc0)',
         params: { vc0: ['high', 'urgent'] },
+        fields: ['priority'],
       });
       expect(compile([{ field: 'status', operator: 'greater_than', value: 'closed' }]).where).toBe(
         '1 = 0',
@@ -53,6 +55,7 @@ describe('view conditions', () => {
         where:
           't.assignee_id = :vc0 AND t.group_id IN (:...vc1) AND t.assignee_id IS NULL AND t.requester_id <> :vc2',
         params: { vc0: 7, vc1: [3, 4], vc2: 7 },
+        fields: ['assignee_id', 'group_id', 'requester_id'],
       });
     });
 
@@ -70,6 +73,7 @@ describe('view conditions', () => {
       expect(compile([{ field: 'group_id', operator: 'is_not', value: '12' }])).toEqual({
         where: '(t.group_id IS NULL OR t.group_id <> :vc0)',
         params: { vc0: 12 },
+        fields: ['group_id'],
       });
       expect(compile([{ field: 'type', operator: 'is_not', value: null }]).where).toBe(
         't.type IS NOT NULL',
@@ -88,6 +92,7 @@ describe('view conditions', () => {
       ).toEqual({
         where: 't.status = :vc0 AND (t.priority = :vc1 OR t.type = :vc2)',
         params: { vc0: 'open', vc1: 'urgent', vc2: 'incident' },
+        fields: ['status', 'priority', 'type'],
       });
     });
 
@@ -105,10 +110,12 @@ describe('view conditions', () => {
       expect(compile([{ field: 'updated_at', operator: 'less_than', value: 168 }])).toEqual({
         where: 't.updated_at > :vc0',
         params: { vc0: new Date('2026-11-14T12:00:00.000Z') },
+        fields: ['updated_at'],
       });
       expect(compile([{ field: 'created_at', operator: 'greater_than', value: '2' }])).toEqual({
         where: 't.created_at < :vc0',
         params: { vc0: new Date('2026-11-21T10:00:00.000Z') },
+        fields: ['created_at'],
       });
     });
 

@@ -57,6 +57,8 @@ export interface ViewContext {
 export interface ViewFilter {
   readonly where: string;
   readonly params: Readonly<Record<string, unknown>>;
+  /** The fields the conditions test (a count of status, group and assignee alone is cheap). */
+  readonly fields: readonly string[];
 }
 
 /** Enough for any real desk's view; a bound on the SQL a caller can make us build. */
@@ -317,7 +319,8 @@ export function compileConditions(conditions: ViewConditions, context: ViewConte
   const compile = (condition: ViewCondition): string => compileOne(condition, context, param);
   const parts = conditions.all.map(compile);
   if (conditions.any.length > 0) parts.push(`(${conditions.any.map(compile).join(' OR ')})`);
-  return { where: parts.length === 0 ? '1 = 1' : parts.join(' AND '), params };
+  const fields = [...new Set([...conditions.all, ...conditions.any].map((c) => c.field))];
+  return { where: parts.length === 0 ? '1 = 1' : parts.join(' AND '), params, fields };
 }
 
 function compileOne(

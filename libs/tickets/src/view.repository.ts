@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '@steward/persistence';
 import { Brackets, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { countOf, pageOfIds, scoped, TICKET_SORTS } from './ticket.repository';
+import { COUNTED_FIELDS, TicketCounts } from './ticket-counts';
 import type { TicketScope } from './ticket-scope';
 import { TicketEntity } from './ticket.entity';
 import type { ViewExecution, ViewFilter } from './view-conditions';
@@ -12,7 +13,10 @@ export type ViewRow = Omit<ViewEntity, 'id'>;
 /** Views, and the tickets a view's compiled conditions select inside a ticket scope. */
 @Injectable()
 export class ViewRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly counts: TicketCounts,
+  ) {}
 
   findById(id: number): Promise<ViewEntity | null> {
     return this.db.run((m) => m.findOneBy(ViewEntity, { id }));
@@ -55,8 +59,15 @@ export class ViewRepository {
     await this.db.run((m) => m.delete(ViewEntity, { id }));
   }
 
-  /** How many tickets match: `COUNT(*)` over the indexed columns, no rows fetched. */
+  /**
+   * How many tickets match: from the ticket counts when the view tests only status, group and
+   * assignee (the default views but Recently solved); otherwise `COUNT(*)` over the indexed
+   * columns, no rows fetched.
+   */
   async count(filter: ViewFilter, scope: TicketScope): Promise<number> {
+    if (filter.fields.every((field) => COUNTED_FIELDS.has(field))) {
+      return this.counts.sum(scope, { sql: filter.where, params: filter.params });
+    }
     return this.db.run((m) => countOf(this.matching(m, filter, scope)));
   }
 

@@ -133,26 +133,30 @@ export class ViewService {
   }
 
   /** How many tickets the view shows this user now. Callable from a benchmark. */
-  async count(view: ViewEntity, user: Readonly<UserEntity>): Promise<ViewCount> {
-    const { filter, scope } = await this.compiled(view, user);
+  async count(
+    view: ViewEntity,
+    user: Readonly<UserEntity>,
+    known?: TicketScope,
+  ): Promise<ViewCount> {
+    const { filter, scope } = await this.compiled(view, user, known);
     return { viewId: view.id, value: await this.views.count(filter, scope) };
   }
 
   async countOf(id: number, user: Readonly<UserEntity>): Promise<ViewCount> {
-    await this.tickets.scopeOf(user);
-    return this.count(await this.usable(id, user), user);
+    const scope = await this.tickets.scopeOf(user);
+    return this.count(await this.usable(id, user), user, scope);
   }
 
   /** The counts of these views, in the order asked; views the user may not use are left out. */
   async countMany(ids: readonly number[], user: Readonly<UserEntity>): Promise<ViewCount[]> {
-    await this.tickets.scopeOf(user);
+    const scope = await this.tickets.scopeOf(user);
     const usable = await this.views.usable(user.id, await this.groupIdsOf(user), {
       activeOnly: false,
     });
     const counts: ViewCount[] = [];
     for (const id of ids) {
       const view = usable.find((candidate) => candidate.id === id);
-      if (view) counts.push(await this.count(view, user));
+      if (view) counts.push(await this.count(view, user, scope));
     }
     return counts;
   }
@@ -163,21 +167,15 @@ export class ViewService {
     user: Readonly<UserEntity>,
     page: { offset: number; perPage: number },
   ): Promise<ViewTicketPage> {
-    const view = await this.show(id, user);
-    const { filter, scope } = await this.compiled(view, user);
+    const scope = await this.tickets.scopeOf(user);
+    const view = await this.usable(id, user);
+    const { filter } = await this.compiled(view, user, scope);
     const [rows, count] = await Promise.all([
       this.views.page(filter, scope, view.execution, page.offset, page.perPage),
       this.views.count(filter, scope),
     ]);
-    const shown = await this.tickets.showMany(
-      rows.map((row) => row.id),
-      user,
-    );
-    const order = new Map(rows.map((row, index) => [row.id, index]));
-    const tickets = [...shown].sort(
-      (a, b) => (order.get(a.ticket.id) ?? 0) - (order.get(b.ticket.id) ?? 0),
-    );
-    return { view, tickets, count };
+    // The rows are the scope's already, in the view's order.
+    return { view, tickets: await this.tickets.views(rows), count };
   }
 
   /** The database's plan for the view's count for this user (see ViewRepository). */
@@ -189,8 +187,9 @@ export class ViewService {
   private async compiled(
     view: ViewEntity,
     user: Readonly<UserEntity>,
+    known?: TicketScope,
   ): Promise<{ filter: ViewFilter; scope: TicketScope }> {
-    const scope = await this.tickets.scopeOf(user);
+    const scope = known ?? (await this.tickets.scopeOf(user));
     const filter = compileConditions(view.conditions, {
       userId: user.id,
       groupIds: await this.groupIdsOf(user),

@@ -47,6 +47,8 @@ interface Sample {
   readonly agentEmail: string;
   /** The default views by key (`my_open`, `unassigned_in_my_groups`, `pending`, …). */
   readonly views: ReadonlyMap<string, number>;
+  /** Seeded end-users, who file tickets again. */
+  readonly requesters: readonly string[];
 }
 
 /** Tickets with exactly 20 comments outside confidential groups, an agent, the default views. */
@@ -80,11 +82,15 @@ async function sample(): Promise<Sample> {
       ),
     );
     if (!agent) throw new Error('no agent in a group: run npm run bench:seed first');
+    const requesters = await data.query<Array<{ email: string }>>(
+      "SELECT email FROM users WHERE role = 'end-user' AND email LIKE 'seed-%' ORDER BY id LIMIT 200",
+    );
     return {
       longTickets: rows.map((row) => Number(row.id)),
       tickets: Number(count?.n ?? 0),
       agentEmail: agent.email,
       views: new Map(views.map((v) => [v.key, Number(v.id)])),
+      requesters: requesters.map((r) => r.email),
     };
   } finally {
     await data.destroy();
@@ -103,7 +109,8 @@ async function main(): Promise<void> {
   // otherwise be what is measured.
   // eslint-disable-next-line no-restricted-properties -- passed on to the server, not read
   const env = { ...process.env, STEWARD_LOG_LEVEL: 'warn', STEWARD_API_RATE_LIMIT: '1000000' };
-  const { longTickets, tickets, agentEmail, views } = await sample();
+  const { longTickets, tickets, agentEmail, views, requesters } = await sample();
+  if (requesters.length === 0) throw new Error('no seeded end-user: run npm run bench:seed first');
   if (longTickets.length === 0) {
     throw new Error('no ticket with 20 comments: run npm run bench:seed -- --tickets N first');
   }
@@ -225,6 +232,27 @@ async function main(): Promise<void> {
                     name: 'Bench requester',
                     email: `bench-${++serial}-${Date.now()}@example.test`,
                   },
+                },
+              },
+            })
+          ).status === 201,
+        LOAD,
+      ),
+      'tickets/s',
+    );
+    line(
+      'create a ticket for an existing requester (POST /tickets)',
+      await measure(
+        async (agent) =>
+          (
+            await call(agent, `${base}/tickets.json`, {
+              method: 'POST',
+              authorization,
+              body: {
+                ticket: {
+                  subject: 'Printer jammed',
+                  comment: { body: 'Paper stuck in tray 2.' },
+                  requester: { email: requesters[++serial % requesters.length] },
                 },
               },
             })

@@ -100,13 +100,23 @@ export class AuditRepository {
         order: { id: 'DESC' },
         take: 1,
       });
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(AuditChainHeadEntity)
-        .values({ id: CHAIN_HEAD_ID, lastId: last?.id ?? 0, lastHash: last?.hash ?? GENESIS_HASH })
-        .orIgnore()
-        .execute();
+      try {
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(AuditChainHeadEntity)
+          .values({
+            id: CHAIN_HEAD_ID,
+            lastId: last?.id ?? 0,
+            lastHash: last?.hash ?? GENESIS_HASH,
+          })
+          .orIgnore()
+          .execute();
+      } catch (error) {
+        // Appends racing to put the head back can deadlock on MySQL/MariaDB; the one that won
+        // put it back, and that is all this needs.
+        if (!(await manager.findOneBy(AuditChainHeadEntity, { id: CHAIN_HEAD_ID }))) throw error;
+      }
       return last?.id ?? 0;
     });
   }

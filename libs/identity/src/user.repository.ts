@@ -14,15 +14,29 @@ export class UserRepository {
   constructor(private readonly db: Database) {}
 
   findById(id: number): Promise<UserEntity | null> {
-    return this.db.run((m) => m.findOneBy(UserEntity, { id }));
+    return this.findOne('u.id = :id', { id });
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
-    return this.db.run((m) => m.findOneBy(UserEntity, { email }));
+    return this.findOne('u.email = :email', { email });
   }
 
   findByExternalId(externalId: string): Promise<UserEntity | null> {
-    return this.db.run((m) => m.findOneBy(UserEntity, { externalId }));
+    return this.findOne('u.external_id = :externalId', { externalId });
+  }
+
+  /**
+   * The user a unique column names, with their custom role, in one query: `findOneBy` would
+   * add a DISTINCT query first to page over the (eager) join, on every authenticated request.
+   */
+  private findOne(where: string, params: Record<string, unknown>): Promise<UserEntity | null> {
+    return this.db.run((m) =>
+      m
+        .createQueryBuilder(UserEntity, 'u')
+        .leftJoinAndSelect('u.customRole', 'customRole')
+        .where(where, params)
+        .getOne(),
+    );
   }
 
   countByRole(role: UserRole): Promise<number> {

@@ -76,7 +76,7 @@ export function dataSourceOptions(
     timezone: 'Z',
     supportBigNumbers: true,
     bigNumberStrings: false,
-    extra: { connectionLimit: 10 },
+    extra: { connectionLimit: database.poolSize },
   };
 }
 

@@ -42,11 +42,13 @@ export abstract class TicketSearchIndex {
   }
 
   /**
-   * A condition that holds when the ticket's text (or only its subject) contains these tokens
-   * one after the other; `name` names its parameter. Never NULL, so it can be negated.
+   * A condition that holds when the ticket's text (or only its subject) contains every one of
+   * these phrases (each a list of tokens, one after the other); `name` names its parameter.
+   * One match of the engine for all of them: it intersects them itself, far faster than one
+   * subquery each. Never NULL, so it can be negated.
    */
   abstract contains(
-    tokens: readonly string[],
+    phrases: ReadonlyArray<readonly string[]>,
     within: 'text' | 'subject',
     name: string,
   ): SearchCondition;
@@ -73,12 +75,18 @@ export class Fts5TicketSearchIndex extends TicketSearchIndex {
     });
   }
 
-  contains(tokens: readonly string[], within: 'text' | 'subject', name: string): SearchCondition {
+  contains(
+    phrases: ReadonlyArray<readonly string[]>,
+    within: 'text' | 'subject',
+    name: string,
+  ): SearchCondition {
     // An FTS5 string holding several tokens is a phrase; tokens never contain a quote.
-    const phrase = `"${tokens.join(' ')}"`;
+    const query = phrases
+      .map((tokens) => `${within === 'subject' ? 'subject : ' : ''}"${tokens.join(' ')}"`)
+      .join(' AND ');
     return {
       sql: `t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH :${name})`,
-      params: { [name]: within === 'subject' ? `subject : ${phrase}` : phrase },
+      params: { [name]: query },
     };
   }
 }
@@ -104,13 +112,25 @@ export class InnodbTicketSearchIndex extends TicketSearchIndex {
     );
   }
 
-  contains(tokens: readonly string[], within: 'text' | 'subject', name: string): SearchCondition {
+  contains(
+    phrases: ReadonlyArray<readonly string[]>,
+    within: 'text' | 'subject',
+    name: string,
+  ): SearchCondition {
     const columns = within === 'subject' ? 'subject' : 'subject, body';
+    // A single word needs no phrase, which InnoDB checks word positions for.
+    const query = phrases
+      .map((tokens) =>
+        tokens.length === 1
+          ? `+s_${tokens[0]}`
+          : `+"${tokens.map((token) => `s_${token}`).join(' ')}"`,
+      )
+      .join(' ');
     return {
       sql:
         `t.id IN (SELECT ticket_id FROM ticket_search ` +
         `WHERE MATCH (${columns}) AGAINST (:${name} IN BOOLEAN MODE))`,
-      params: { [name]: `+"${tokens.map((token) => `s_${token}`).join(' ')}"` },
+      params: { [name]: query },
     };
   }
 }

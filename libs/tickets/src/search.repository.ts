@@ -139,7 +139,18 @@ export class SearchRepository {
     query: Pick<TicketSearchQuery, 'scope' | 'criteria'>,
   ): SelectQueryBuilder<TicketEntity> {
     scoped(builder, query.scope);
+    // The words and phrases a ticket must contain go to the index together, one match per
+    // field searched; exclusions stay one each (NOT of a match).
+    for (const within of ['text', 'subject'] as const) {
+      const phrases = query.criteria.flatMap((c) =>
+        c.kind === 'text' && !c.negated && c.within === within ? [c.tokens] : [],
+      );
+      if (phrases.length === 0) continue;
+      const condition = this.index.contains(phrases, within, `match_${within}`);
+      builder.andWhere(condition.sql, condition.params);
+    }
     query.criteria.forEach((criterion, i) => {
+      if (criterion.kind === 'text' && !criterion.negated) return;
       const condition = this.condition(criterion, `s${i}`);
       builder.andWhere(
         criterion.negated ? `NOT (${condition.sql})` : condition.sql,
@@ -184,7 +195,7 @@ export class SearchRepository {
           params: { [name]: [...criterion.tags] },
         };
       case 'text':
-        return this.index.contains(criterion.tokens, criterion.within, name);
+        return this.index.contains([criterion.tokens], criterion.within, name);
     }
   }
 }

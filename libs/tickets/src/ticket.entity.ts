@@ -17,14 +17,35 @@ export type ViaChannel = (typeof VIA_CHANNELS)[number];
 
 /**
  * A ticket. The indexes serve the default views and the incremental export at a million rows:
- * each starts with the columns a view filters and sorts on, and the `*_scope` ones end with the
- * columns of the ticket scope (group, assignee, deleted), so that a view's count and the ids of
- * its first page come from the index alone.
+ * each starts with the columns a view filters and sorts on (a time, then the id that breaks its
+ * ties), and the `*_scope` ones end with the columns of the ticket scope (group, assignee,
+ * deleted), so that a view's count and the ids of its first page come from the index alone.
  */
 @Entity('tickets')
-@Index('idx_tickets_status_scope', ['status', 'updatedAt', 'groupId', 'assigneeId', 'deletedAt'])
-@Index('idx_tickets_group_scope', ['groupId', 'assigneeId', 'status', 'updatedAt', 'deletedAt'])
-@Index('idx_tickets_assignee_scope', ['assigneeId', 'status', 'updatedAt', 'groupId', 'deletedAt'])
+@Index('idx_tickets_status_scope', [
+  'status',
+  'updatedAt',
+  'id',
+  'groupId',
+  'assigneeId',
+  'deletedAt',
+])
+@Index('idx_tickets_group_scope', [
+  'groupId',
+  'assigneeId',
+  'status',
+  'updatedAt',
+  'id',
+  'deletedAt',
+])
+@Index('idx_tickets_assignee_scope', [
+  'assigneeId',
+  'status',
+  'updatedAt',
+  'id',
+  'groupId',
+  'deletedAt',
+])
 @Index('idx_tickets_requester_id', ['requesterId', 'createdAt'])
 @Index('idx_tickets_updated_at', ['updatedAt', 'id'])
 @Index('idx_tickets_status_solved_at', ['status', 'solvedAt'])

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       dialect: 'sqlite',
       url: 'sqlite:/srv/steward/data/steward.sqlite',
       sqlitePath: '/srv/steward/data/steward.sqlite',
+      poolSize: 20,
     });
     expect(config.redisUrl).toBeUndefined();
     expect(config.publicUrl).toBe('http://localhost:3000');
@@ -37,6 +38,18 @@ describe('loadConfig', () => {
     });
     expect(config.shape).toBe('production');
     expect(config.database.dialect).toBe('mysql');
+    expect(config.database.poolSize).toBe(20);
+  });
+
+  it('takes the database pool size within bounds', () => {
+    const env = { DATABASE_URL: 'mysql://u:p@db:3306/steward', REDIS_URL: 'redis://cache:6379/0' };
+    expect(loadConfig({ env: { ...env, STEWARD_DB_POOL_SIZE: '64' }, cwd }).database.poolSize).toBe(
+      64,
+    );
+    expect(problemsOf({ ...env, STEWARD_DB_POOL_SIZE: '1' })[0]).toMatch(/^STEWARD_DB_POOL_SIZE/);
+    expect(problemsOf({ ...env, STEWARD_DB_POOL_SIZE: 'many' })[0]).toMatch(
+      /^STEWARD_DB_POOL_SIZE/,
+    );
   });
 
   it('names the variable and what it expects for a bad port', () => {

@@ -19,6 +19,8 @@ export interface DatabaseConfig {
   readonly url: string;
   /** SQLite file path when the dialect is sqlite. */
   readonly sqlitePath?: string;
+  /** MySQL/MariaDB: connections each process keeps open at most. */
+  readonly poolSize: number;
 }
 
 /** The whole bootstrap configuration of a Steward process, validated once. */
@@ -155,29 +157,30 @@ function absolute(path: string, base: string): string {
 
 function readDatabase(reader: Reader, dataDir: string, cwd: string): DatabaseConfig {
   const defaultPath = resolve(dataDir, 'steward.sqlite');
+  const poolSize = reader.integer('STEWARD_DB_POOL_SIZE', 20, 2, 500, 'connections');
   const raw = reader.raw('DATABASE_URL');
   if (raw === undefined) {
-    return { dialect: 'sqlite', url: `sqlite:${defaultPath}`, sqlitePath: defaultPath };
+    return { dialect: 'sqlite', url: `sqlite:${defaultPath}`, sqlitePath: defaultPath, poolSize };
   }
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') {
       reader.problems.push('DATABASE_URL: expected sqlite:/path/to/file.sqlite, got no path');
-      return { dialect: 'sqlite', url: `sqlite:${defaultPath}`, sqlitePath: defaultPath };
+      return { dialect: 'sqlite', url: `sqlite:${defaultPath}`, sqlitePath: defaultPath, poolSize };
     }
     const sqlitePath = absolute(path, cwd);
-    return { dialect: 'sqlite', url: `sqlite:${sqlitePath}`, sqlitePath };
+    return { dialect: 'sqlite', url: `sqlite:${sqlitePath}`, sqlitePath, poolSize };
   }
   const url = reader.url('DATABASE_URL', ['mysql:', 'mariadb:']);
   if (url === undefined) {
-    return { dialect: 'sqlite', url: `sqlite:${defaultPath}`, sqlitePath: defaultPath };
+    return { dialect: 'sqlite', url: `sqlite:${defaultPath}`, sqlitePath: defaultPath, poolSize };
   }
   if (url.pathname.length <= 1) {
     reader.problems.push(
       'DATABASE_URL: expected a database name, as in mysql://user:pass@host:3306/steward',
     );
   }
-  return { dialect: 'mysql', url: raw };
+  return { dialect: 'mysql', url: raw, poolSize };
 }
 
 export interface LoadConfigOptions {

@@ -32,6 +32,7 @@ describe('view conditions', () => {
         where: 't.status IN (:...vc0)',
         params: { vc0: ['new', 'open', 'pending', 'hold'] },
         fields: ['status'],
+        statuses: ['new', 'open', 'pending', 'hold'],
       });
       expect(compile([{ field: 'priority', operator: 'greater_than', value: 'normal' }])).toEqual({
         where: 't.priority IN (:...vc0)',
@@ -93,6 +94,7 @@ describe('view conditions', () => {
         where: 't.status = :vc0 AND (t.priority = :vc1 OR t.type = :vc2)',
         params: { vc0: 'open', vc1: 'urgent', vc2: 'incident' },
         fields: ['status', 'priority', 'type'],
+        statuses: ['open'],
       });
     });
 

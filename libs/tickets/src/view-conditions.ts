@@ -59,6 +59,11 @@ export interface ViewFilter {
   readonly params: Readonly<Record<string, unknown>>;
   /** The fields the conditions test (a count of status, group and assignee alone is cheap). */
   readonly fields: readonly string[];
+  /**
+   * The statuses a matching ticket can have, when the conditions that must all hold narrow
+   * them: a page can then be read status by status, each in index order.
+   */
+  readonly statuses?: readonly TicketStatus[];
 }
 
 /** Enough for any real desk's view; a bound on the SQL a caller can make us build. */
@@ -320,7 +325,27 @@ export function compileConditions(conditions: ViewConditions, context: ViewConte
   const parts = conditions.all.map(compile);
   if (conditions.any.length > 0) parts.push(`(${conditions.any.map(compile).join(' OR ')})`);
   const fields = [...new Set([...conditions.all, ...conditions.any].map((c) => c.field))];
-  return { where: parts.length === 0 ? '1 = 1' : parts.join(' AND '), params, fields };
+  const where = parts.length === 0 ? '1 = 1' : parts.join(' AND ');
+  const narrowing = conditions.all.filter((c) => c.field === 'status');
+  if (narrowing.length === 0) return { where, params, fields };
+  const statuses = TICKET_STATUSES.filter((status) =>
+    narrowing.every((condition) => statusMatches(condition, status)),
+  );
+  return { where, params, fields, statuses };
+}
+
+/** Whether a ticket of this status meets a status condition (as compileOne words it in SQL). */
+function statusMatches(condition: ViewCondition, status: TicketStatus): boolean {
+  const value = condition.value as TicketStatus;
+  switch (condition.operator) {
+    case 'less_than':
+    case 'greater_than':
+      return ordered(TICKET_STATUSES, value, condition.operator).includes(status);
+    case 'is_not':
+      return status !== value;
+    default:
+      return status === value;
+  }
 }
 
 function compileOne(

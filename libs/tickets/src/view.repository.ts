@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '@steward/persistence';
-import { Brackets, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { Brackets, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { countOf, pageOfIds, scoped, TICKET_SORTS } from './ticket.repository';
 import { COUNTED_FIELDS, TicketCounts } from './ticket-counts';
 import type { TicketScope } from './ticket-scope';
@@ -92,8 +92,52 @@ export class ViewRepository {
         builder.orderBy(`t.${TICKET_SORTS[execution.sortBy]}`, direction);
       }
       if (execution.sortBy !== 'id') builder.addOrderBy('t.id', direction);
+      const statuses = filter.statuses ?? [];
+      if (execution.groupBy === null && statuses.length > 1 && offset + limit <= SPLIT_DEPTH) {
+        return this.pageByStatus(m, builder, statuses, execution, offset, limit);
+      }
       return pageOfIds(m, builder, offset, limit);
     });
+  }
+
+  /**
+   * A page of a view that matches several statuses ("status less than solved"), read status by
+   * status: one status and the sort are a range of an index read in order, where several
+   * statuses at once would have the database sort every matching ticket. The first
+   * `offset + limit` of each status are merged in the view's order.
+   */
+  private async pageByStatus(
+    m: EntityManager,
+    builder: SelectQueryBuilder<TicketEntity>,
+    statuses: readonly string[],
+    execution: ViewExecution,
+    offset: number,
+    limit: number,
+  ): Promise<TicketEntity[]> {
+    const column = `t.${TICKET_SORTS[execution.sortBy]}`;
+    const heads = await Promise.all(
+      statuses.map((status, i) =>
+        builder
+          .clone()
+          .andWhere(`t.status = :pageStatus${i}`, { [`pageStatus${i}`]: status })
+          .select('t.id', 'id')
+          .addSelect(column, 'sortValue')
+          .limit(offset + limit)
+          .getRawMany<{ id: number | string; sortValue: unknown }>(),
+      ),
+    );
+    const sign = execution.sortOrder === 'desc' ? -1 : 1;
+    const ids = heads
+      .flat()
+      .map((row) => ({ id: Number(row.id), value: row.sortValue }))
+      .sort((a, b) => sign * (compareValues(a.value, b.value) || a.id - b.id))
+      .slice(offset, offset + limit)
+      .map((row) => row.id);
+    if (ids.length === 0) return [];
+    const found = new Map(
+      (await m.findBy(TicketEntity, { id: In(ids) })).map((ticket) => [ticket.id, ticket]),
+    );
+    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   /**
@@ -128,4 +172,26 @@ export class ViewRepository {
       filter.params,
     );
   }
+}
+
+/** Pages deeper than this are read in one query: merging would read too many rows per status. */
+const SPLIT_DEPTH = 1_000;
+
+/**
+ * Orders two values of one sort column as the database does: empty first, then times, numbers
+ * and text (SQLite gives times as sortable text, MySQL as dates).
+ */
+function compareValues(a: unknown, b: unknown): number {
+  const left = sortable(a);
+  const right = sortable(b);
+  if (left === right) return 0;
+  if (left === null) return -1;
+  if (right === null) return 1;
+  return left < right ? -1 : 1;
+}
+
+function sortable(value: unknown): number | string | null {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  return null;
 }

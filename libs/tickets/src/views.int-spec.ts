@@ -13,7 +13,9 @@ import { DataSource } from 'typeorm';
 import { startTicketsTestApp } from './testing/tickets-test-app';
 import { type TicketInput, TicketService } from './ticket.service';
 import { TicketEntity } from './ticket.entity';
+import { compileConditions } from './view-conditions';
 import { ViewEntity } from './view.entity';
+import { ViewRepository } from './view.repository';
 import { ViewService } from './view.service';
 
 class TestClock extends Clock {
@@ -303,5 +305,66 @@ describe('views', () => {
       const plan = (await views.explainCount(defaults[key], agent)).join('\n');
       expect([key, plan]).toEqual([key, expect.stringMatching(/idx_tickets_/)]);
     }
+  });
+
+  it('reads a page of several statuses status by status, in the same order as one query', async () => {
+    // Tickets of four statuses, many changed at the same instants: ties are broken by id.
+    const at = [new Date('2026-10-01T10:00:00.000Z'), new Date('2026-10-02T10:00:00.000Z')];
+    const statuses = ['new', 'open', 'pending', 'hold'] as const;
+    const mine: number[] = [];
+    for (let i = 0; i < 24; i++) {
+      mine.push(
+        await ticket(`Split ${i}`, {
+          groupId: itGroup,
+          assigneeId: i % 5 === 0 ? undefined : agent.id,
+          priority: i % 3 === 0 ? null : 'high',
+        }),
+      );
+    }
+    const dataSource = app.get(DataSource);
+    for (const [i, id] of mine.entries()) {
+      await dataSource.getRepository(TicketEntity).update(id, {
+        status: statuses[i % 4],
+        updatedAt: at[i % 2],
+      });
+    }
+    const repository = app.get(ViewRepository);
+    const scope = await app.get(TicketService).scopeOf(agent);
+    const filter = compileConditions(
+      { all: [{ field: 'status', operator: 'less_than', value: 'solved' }], any: [] },
+      { userId: agent.id, groupIds: [itGroup], now: new Date() },
+    );
+    expect(filter.statuses).toEqual(statuses);
+    const split = jest.spyOn(
+      repository as unknown as { pageByStatus: () => unknown },
+      'pageByStatus',
+    );
+    for (const sortBy of ['updated_at', 'priority', 'id'] as const) {
+      for (const sortOrder of ['asc', 'desc'] as const) {
+        const execution = { ...defaults.my_open.execution, groupBy: null, sortBy, sortOrder };
+        for (const [offset, limit] of [
+          [0, 7],
+          [5, 10],
+          [20, 100],
+        ]) {
+          const whole = await repository.page(
+            { ...filter, statuses: undefined },
+            scope,
+            execution,
+            offset,
+            limit,
+          );
+          const byStatus = await repository.page(filter, scope, execution, offset, limit);
+          expect([sortBy, sortOrder, offset, byStatus.map((t) => t.id)]).toEqual([
+            sortBy,
+            sortOrder,
+            offset,
+            whole.map((t) => t.id),
+          ]);
+        }
+      }
+    }
+    expect(split).toHaveBeenCalled();
+    split.mockRestore();
   });
 });

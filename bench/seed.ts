@@ -13,8 +13,11 @@ import { createDataSource, prepareSchema } from '@steward/persistence';
 import { loadConfig } from '@steward/platform';
 import { stewardSchema } from '@steward/runtime';
 import {
+  CustomFieldOptionEntity,
   RECOUNT_TICKETS,
   TicketCommentEntity,
+  TicketFieldEntity,
+  TicketFieldValueEntity,
   TicketEntity,
   TicketTagEntity,
   type TicketPriority,
@@ -310,6 +313,46 @@ async function main(): Promise<void> {
     await insert(data, UserIdentityEntity, identities as UserIdentityEntity[]);
     await insert(data, GroupMembershipEntity, memberships as GroupMembershipEntity[]);
 
+    // Two custom fields, as a desk defines them: a drop-down most tickets have, an asset tag
+    // some have.
+    const fieldsAt = new Date(now - 800 * DAY);
+    const firstField = await nextId(data, 'ticket_fields');
+    const field = (id: number, type: 'tagger' | 'text', title: string) => ({
+      id,
+      type,
+      title: `${title} ${id}`,
+      description: null,
+      position: id,
+      active: true,
+      required: false,
+      requiredInPortal: false,
+      visibleInPortal: true,
+      editableInPortal: type === 'tagger',
+      regexpForValidation: null,
+      tag: null,
+      createdAt: fieldsAt,
+      updatedAt: fieldsAt,
+    });
+    const categoryField = firstField;
+    const assetField = firstField + 1;
+    await insert(data, TicketFieldEntity, [
+      field(categoryField, 'tagger', 'Category'),
+      field(assetField, 'text', 'Asset tag'),
+    ]);
+    const CATEGORIES = ['hardware', 'software', 'access', 'facilities', 'other'];
+    const firstOption = await nextId(data, 'custom_field_options');
+    await insert(
+      data,
+      CustomFieldOptionEntity,
+      CATEGORIES.map((value, i) => ({
+        id: firstOption + i,
+        fieldId: categoryField,
+        name: value.charAt(0).toUpperCase() + value.slice(1),
+        value,
+        position: i,
+      })),
+    );
+
     // IT gets most of the work; the other desks less and less.
     const groupWeights = groups.map((g, i) => [g.id, 1 / (i + 1)] as const);
     let ticketId = await nextId(data, 'tickets');
@@ -320,6 +363,7 @@ async function main(): Promise<void> {
       const rows: Array<Partial<TicketEntity>> = [];
       const commentRows: Array<Partial<TicketCommentEntity>> = [];
       const tagRows: Array<{ ticketId: number; tag: string }> = [];
+      const fieldRows: Array<{ ticketId: number; fieldId: number; value: string }> = [];
       for (let i = 0; i < Math.min(BATCH, tickets - done); i++) {
         const id = ticketId++;
         const status = weighted(STATUSES);
@@ -367,6 +411,13 @@ async function main(): Promise<void> {
           });
         }
         for (const tag of tagsFor()) tagRows.push({ ticketId: id, tag });
+        if (rand() < 0.7) {
+          fieldRows.push({ ticketId: id, fieldId: categoryField, value: pick(CATEGORIES) });
+        }
+        if (rand() < 0.2) {
+          const asset = `AT-${String(Math.floor(rand() * 100_000)).padStart(5, '0')}`;
+          fieldRows.push({ ticketId: id, fieldId: assetField, value: asset });
+        }
       }
       await data.transaction(async (m) => {
         await m
@@ -388,6 +439,14 @@ async function main(): Promise<void> {
         if (tagRows.length > 0) {
           await m.createQueryBuilder().insert().into(TicketTagEntity).values(tagRows).execute();
         }
+        if (fieldRows.length > 0) {
+          await m
+            .createQueryBuilder()
+            .insert()
+            .into(TicketFieldValueEntity)
+            .values(fieldRows)
+            .execute();
+        }
       });
       comments += commentRows.length;
       if ((done / BATCH) % 50 === 0 || done + BATCH >= tickets) {
@@ -406,6 +465,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `seeded ${tickets.toLocaleString('en')} tickets, ${comments.toLocaleString('en')} comments, ` +
         `${users.length.toLocaleString('en')} users, ${groups.length} groups (HR confidential), ` +
+        '2 custom fields, ' +
         `${organizations.length} organizations in ${((Date.now() - started) / 1_000).toFixed(0)} s\n`,
     );
   } finally {

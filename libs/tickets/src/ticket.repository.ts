@@ -250,12 +250,16 @@ export class TicketRepository {
     return this.db.run((m) => m.save(m.create(TicketCommentEntity, row)));
   }
 
-  /** The first comment of each ticket: Zendesk's `description`. */
-  async firstComments(ticketIds: readonly number[]): Promise<Map<number, TicketCommentEntity>> {
+  /** The text of each ticket's first comment: Zendesk's `description`. */
+  async firstComments(
+    ticketIds: readonly number[],
+  ): Promise<Map<number, Pick<TicketCommentEntity, 'id' | 'ticketId' | 'body'>>> {
     if (ticketIds.length === 0) return new Map();
     const rows = await this.db.run((m) =>
       m
         .createQueryBuilder(TicketCommentEntity, 'c')
+        // The plain text only: the HTML twin of a long first comment is as long again.
+        .select(['c.id', 'c.ticketId', 'c.body'])
         .where('c.ticket_id IN (:...ids)', { ids: [...ticketIds] })
         .andWhere(
           'c.id = (SELECT MIN(f.id) FROM ticket_comments f WHERE f.ticket_id = c.ticket_id)',

@@ -192,7 +192,8 @@ export class ViewService {
     const scope = known ?? (await this.tickets.scopeOf(user));
     const filter = compileConditions(view.conditions, {
       userId: user.id,
-      groupIds: await this.groupIdsOf(user),
+      // An agent's scope holds their groups already; those who read every group's do not.
+      groupIds: scope.groupIds ?? (await this.groupIdsOf(user)),
       now: this.clock.now(),
     });
     return { filter, scope };

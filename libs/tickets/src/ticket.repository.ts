@@ -357,10 +357,20 @@ export async function pageOfIds(
     .offset(offset)
     .limit(limit)
     .getRawMany<{ id: number | string }>();
-  if (rows.length === 0) return [];
-  const ids = rows.map((row) => Number(row.id));
+  return ticketsInOrder(
+    m,
+    rows.map((row) => Number(row.id)),
+  );
+}
+
+/** The tickets of these ids, in the order given (a page's ids, read from an index first). */
+export async function ticketsInOrder(
+  m: EntityManager,
+  ids: readonly number[],
+): Promise<TicketEntity[]> {
+  if (ids.length === 0) return [];
   const found = new Map(
-    (await m.findBy(TicketEntity, { id: In(ids) })).map((ticket) => [ticket.id, ticket]),
+    (await m.findBy(TicketEntity, { id: In([...ids]) })).map((ticket) => [ticket.id, ticket]),
   );
   return ids.flatMap((id) => found.get(id) ?? []);
 }
@@ -385,11 +395,11 @@ export async function pageWithTotal(
     .getRawMany<{ id: number | string; total: number | string }>();
   // Past the last page there is no row to carry the total: count apart.
   if (rows.length === 0) return [[], offset === 0 ? 0 : await countOf(builder)];
-  const ids = rows.map((row) => Number(row.id));
-  const found = new Map(
-    (await m.findBy(TicketEntity, { id: In(ids) })).map((ticket) => [ticket.id, ticket]),
+  const tickets = await ticketsInOrder(
+    m,
+    rows.map((row) => Number(row.id)),
   );
-  return [ids.flatMap((id) => found.get(id) ?? []), Number(rows[0].total)];
+  return [tickets, Number(rows[0].total)];
 }
 
 /** How many tickets a query selects: `COUNT(*)`, which an index can answer (no DISTINCT). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '@steward/persistence';
-import { Brackets, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
-import { countOf, pageOfIds, scoped, TICKET_SORTS } from './ticket.repository';
+import { Brackets, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { countOf, pageOfIds, scoped, TICKET_SORTS, ticketsInOrder } from './ticket.repository';
 import { COUNTED_FIELDS, TicketCounts } from './ticket-counts';
 import type { TicketScope } from './ticket-scope';
 import { TicketEntity } from './ticket.entity';
@@ -133,11 +133,7 @@ export class ViewRepository {
       .sort((a, b) => sign * (compareValues(a.value, b.value) || a.id - b.id))
       .slice(offset, offset + limit)
       .map((row) => row.id);
-    if (ids.length === 0) return [];
-    const found = new Map(
-      (await m.findBy(TicketEntity, { id: In(ids) })).map((ticket) => [ticket.id, ticket]),
-    );
-    return ids.flatMap((id) => found.get(id) ?? []);
+    return ticketsInOrder(m, ids);
   }
 
   /**

@@ -1,11 +1,11 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { UserEntity } from '@steward/identity';
 import { STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { RequirePermission } from '@steward/runtime';
 import { JobStatusService } from '@steward/tickets';
 import { CurrentUser } from '../http/current-user';
-import { ApiErrors } from '../openapi/decorators';
+import { ApiErrors, ApiIdsQuery } from '../openapi/decorators';
 import { ref } from '../openapi/schemas';
 import {
   type JobStatusListDto,
@@ -38,13 +38,8 @@ export class JobStatusesController {
   @Get(['job_statuses/show_many.json', 'job_statuses/show_many'])
   @RequirePermission('users.me')
   @ApiOperation({ summary: 'Show several job statuses (those the caller may see)' })
-  @ApiQuery({
-    name: 'ids',
-    description: 'Up to 100 job status ids, comma-separated',
-    schema: {
-      type: 'string',
-      example: '8b726e606741012ffc2d782bcb7848fe,e7665094164c498781ebe4c8db6d2af5',
-    },
+  @ApiIdsQuery('job status', {
+    example: '8b726e606741012ffc2d782bcb7848fe,e7665094164c498781ebe4c8db6d2af5',
   })
   @ApiOkResponse({ description: 'The job statuses', schema: ref('JobStatusList') })
   @ApiErrors(422)

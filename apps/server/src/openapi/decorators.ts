@@ -34,6 +34,19 @@ export function ApiRecordId(name: string, description: string): MethodDecorator 
 }
 
 /** Zendesk's offset pagination: `page` and `per_page` (at most 100). */
+/** Zendesk's `ids` query parameter (show_many, count_many, bulk calls): up to 100, by commas. */
+export function ApiIdsQuery(
+  records: string,
+  options: { required?: boolean; example?: string } = {},
+): MethodDecorator {
+  return ApiQuery({
+    name: 'ids',
+    required: options.required ?? true,
+    description: `Up to 100 ${records} ids, comma-separated`,
+    schema: { type: 'string', example: options.example ?? '1,2,3' },
+  });
+}
+
 /** Zendesk's cursor pagination parameters, offered beside `page` and `per_page`. */
 export function ApiCursorPage(): MethodDecorator {
   return applyDecorators(

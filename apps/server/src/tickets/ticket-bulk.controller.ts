@@ -10,7 +10,7 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { UserEntity } from '@steward/identity';
 import { STEWARD_CONFIG, type StewardConfig } from '@steward/platform';
 import { RequirePermission } from '@steward/runtime';
@@ -19,7 +19,7 @@ import type { Request } from 'express';
 import { CurrentUser } from '../http/current-user';
 import { idsQuery, recordId } from '../http/request-body';
 import { type JobStatusResponseDto, toZendeskJobStatus } from '../job-statuses/job-status.dto';
-import { ApiErrors, ApiRecordId } from '../openapi/decorators';
+import { ApiErrors, ApiIdsQuery, ApiRecordId } from '../openapi/decorators';
 import { ref } from '../openapi/schemas';
 import { createManyInput, mergeInput, updateManyInput } from './ticket-bulk.dto';
 import { ticketActor } from './ticket-actor';
@@ -61,12 +61,7 @@ export class TicketBulkController {
     description:
       'Either `?ids=1,2,3` with `{"ticket": {...}}` (the same change to each) or `{"tickets": [{"id": 1, ...}, ...]}`.',
   })
-  @ApiQuery({
-    name: 'ids',
-    required: false,
-    description: 'Up to 100 ticket ids, comma-separated',
-    schema: { type: 'string', example: '1,2,3' },
-  })
+  @ApiIdsQuery('ticket', { required: false })
   @ApiBody({ schema: ref('TicketUpdateManyRequest') })
   @ApiOkResponse({ description: 'The queued job status', schema: ref('JobStatusResponse') })
   @ApiErrors(400, 422)
@@ -83,11 +78,7 @@ export class TicketBulkController {
   @Delete(['tickets/destroy_many.json', 'tickets/destroy_many'])
   @RequirePermission('tickets.delete')
   @ApiOperation({ summary: 'Delete up to 100 tickets in a job' })
-  @ApiQuery({
-    name: 'ids',
-    description: 'Up to 100 ticket ids, comma-separated',
-    schema: { type: 'string', example: '1,2,3' },
-  })
+  @ApiIdsQuery('ticket')
   @ApiOkResponse({ description: 'The queued job status', schema: ref('JobStatusResponse') })
   @ApiErrors(422)
   async destroyMany(

@@ -37,7 +37,7 @@ import {
   sortQuery,
   type SortRequest,
 } from '../http/request-body';
-import { ApiCursorPage, ApiErrors, ApiPage, ApiRecordId } from '../openapi/decorators';
+import { ApiCursorPage, ApiErrors, ApiIdsQuery, ApiPage, ApiRecordId } from '../openapi/decorators';
 import { ref } from '../openapi/schemas';
 import {
   type AuditListDto,
@@ -98,11 +98,7 @@ export class TicketsController {
   @Get(['tickets/show_many.json', 'tickets/show_many'])
   @RequirePermission('tickets.read')
   @ApiOperation({ summary: 'Show several tickets (those the caller may see)' })
-  @ApiQuery({
-    name: 'ids',
-    description: 'Up to 100 ids, comma-separated',
-    schema: { type: 'string', example: '1,2,3' },
-  })
+  @ApiIdsQuery('ticket')
   @ApiOkResponse({ description: 'The tickets', schema: ref('TicketShowMany') })
   @ApiErrors(422)
   async showMany(

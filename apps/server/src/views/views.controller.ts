@@ -16,7 +16,6 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import type { UserEntity } from '@steward/identity';
@@ -25,7 +24,7 @@ import { RequirePermission } from '@steward/runtime';
 import { ViewService } from '@steward/tickets';
 import { CurrentUser } from '../http/current-user';
 import { pageRequest, recordId, idsQuery } from '../http/request-body';
-import { ApiErrors, ApiPage, ApiRecordId } from '../openapi/decorators';
+import { ApiErrors, ApiIdsQuery, ApiPage, ApiRecordId } from '../openapi/decorators';
 import { ref } from '../openapi/schemas';
 import {
   toViewExecute,
@@ -74,11 +73,7 @@ export class ViewsController {
   @Get(['views/count_many.json', 'views/count_many'])
   @RequirePermission('tickets.read')
   @ApiOperation({ summary: 'Count the tickets of several views (those the caller may use)' })
-  @ApiQuery({
-    name: 'ids',
-    description: 'Up to 100 view ids, comma-separated',
-    schema: { type: 'string', example: '1,2,3' },
-  })
+  @ApiIdsQuery('view')
   @ApiOkResponse({ description: 'The counts', schema: ref('ViewCountMany') })
   @ApiErrors(422)
   async countMany(
